@@ -1,0 +1,1 @@
+"""Generated protobuf and grpclib bindings. Do not edit: run tools/generate_proto.py."""

@@ -1,0 +1,1 @@
+"""mxgw-py: the MXAccess Gateway command line client (deterministic JSON)."""

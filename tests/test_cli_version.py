@@ -1,0 +1,46 @@
+"""`mxgw-py version` is deterministic and starts without the heavy imports."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mxgateway import GATEWAY_PROTOCOL_VERSION, __version__
+from mxgateway_cli.__main__ import main
+
+
+def test_version_json_is_one_deterministic_object(capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for _ in range(2):
+        assert main(["version", "--json"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count("\n") == 1
+    document = json.loads(outputs[0])
+    assert document == {
+        "package": "mxaccess-gateway-client",
+        "version": __version__,
+        "gatewayProtocolVersion": GATEWAY_PROTOCOL_VERSION,
+        "protobuf": importlib.metadata.version("protobuf"),
+        "grpclib": importlib.metadata.version("grpclib"),
+    }
+    assert list(document) == ["package", "version", "gatewayProtocolVersion", "protobuf", "grpclib"]
+
+
+def test_version_does_not_import_grpclib_trio_or_bindings() -> None:
+    probe = (
+        "import sys\n"
+        "from mxgateway_cli.__main__ import main\n"
+        "assert main(['version', '--json']) == 0\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'grpclib', 'trio', 'trio_asyncio', 'h2', 'google'} or m.startswith('mxgateway.generated'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "HEAVY []" in result.stdout, result.stdout
