@@ -15,10 +15,114 @@ from mxgateway._protocol import GATEWAY_PROTOCOL_VERSION
 from mxgateway._version import __version__
 
 # public name -> private module that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "GatewayClient": "mxgateway._asyncio.client",
+    "Session": "mxgateway._asyncio.client",
+    "EventStream": "mxgateway._asyncio.client",
+    "open_client": "mxgateway._trio.client",
+    "TrioGatewayClient": "mxgateway._trio.client",
+    "TrioSession": "mxgateway._trio.client",
+    "TrioEventStream": "mxgateway._trio.client",
+    "ClientOptions": "mxgateway._options",
+    "MxGatewayError": "mxgateway._errors",
+    "ClientConfigError": "mxgateway._errors",
+    "ArgumentError": "mxgateway._errors",
+    "ValueConversionError": "mxgateway._errors",
+    "ClientClosedError": "mxgateway._errors",
+    "RpcError": "mxgateway._errors",
+    "AuthenticationError": "mxgateway._errors",
+    "AuthorizationError": "mxgateway._errors",
+    "SessionNotFoundError": "mxgateway._errors",
+    "DeadlineExceededError": "mxgateway._errors",
+    "GatewayUnavailableError": "mxgateway._errors",
+    "CallCancelledError": "mxgateway._errors",
+    "AlreadyExistsError": "mxgateway._errors",
+    "ResourceExhaustedError": "mxgateway._errors",
+    "InvalidRequestError": "mxgateway._errors",
+    "FailedPreconditionError": "mxgateway._errors",
+    "CommandError": "mxgateway._errors",
+    "ProtocolStatusError": "mxgateway._errors",
+    "MxAccessError": "mxgateway._errors",
+    "EventStreamError": "mxgateway._errors",
+    "EventOverflowError": "mxgateway._errors",
+    "MxType": "mxgateway._core.values",
+    "Value": "mxgateway._core.values",
+    "encode_value": "mxgateway._core.values",
+    "decode_value": "mxgateway._core.values",
+    "parse_text_value": "mxgateway._core.values",
+    "Quality": "mxgateway._core.quality",
+    "MxStatus": "mxgateway._core.statuses",
+    "StatusCategory": "mxgateway._core.statuses",
+    "StatusSource": "mxgateway._core.statuses",
+    "Event": "mxgateway._core.events",
+    "DataChange": "mxgateway._core.events",
+    "WriteComplete": "mxgateway._core.events",
+    "OperationComplete": "mxgateway._core.events",
+    "BufferedDataChange": "mxgateway._core.events",
+    "AlarmTransition": "mxgateway._core.events",
+    "ReplayGap": "mxgateway._core.events",
+    "UnknownEvent": "mxgateway._core.events",
+    "decode_event": "mxgateway._core.events",
+    "SessionInfo": "mxgateway._core.replies",
+    "SessionStateInfo": "mxgateway._core.replies",
+    "SubscribeResult": "mxgateway._core.replies",
+    "WriteResult": "mxgateway._core.replies",
+    "ReadResult": "mxgateway._core.replies",
+    "SessionCommands": "mxgateway._session_api",
+    "PumpStatistics": "mxgateway._transport",
+    "TransportStatistics": "mxgateway._transport",
+}
 
 if TYPE_CHECKING:
-    pass
+    from mxgateway._asyncio.client import EventStream, GatewayClient, Session
+    from mxgateway._core.events import (
+        AlarmTransition,
+        BufferedDataChange,
+        DataChange,
+        Event,
+        OperationComplete,
+        ReplayGap,
+        UnknownEvent,
+        WriteComplete,
+        decode_event,
+    )
+    from mxgateway._core.quality import Quality
+    from mxgateway._core.replies import (
+        ReadResult,
+        SessionInfo,
+        SessionStateInfo,
+        SubscribeResult,
+        WriteResult,
+    )
+    from mxgateway._core.statuses import MxStatus, StatusCategory, StatusSource
+    from mxgateway._core.values import MxType, Value, decode_value, encode_value, parse_text_value
+    from mxgateway._errors import (
+        AlreadyExistsError,
+        ArgumentError,
+        AuthenticationError,
+        AuthorizationError,
+        CallCancelledError,
+        ClientClosedError,
+        ClientConfigError,
+        CommandError,
+        DeadlineExceededError,
+        EventOverflowError,
+        EventStreamError,
+        FailedPreconditionError,
+        GatewayUnavailableError,
+        InvalidRequestError,
+        MxAccessError,
+        MxGatewayError,
+        ProtocolStatusError,
+        ResourceExhaustedError,
+        RpcError,
+        SessionNotFoundError,
+        ValueConversionError,
+    )
+    from mxgateway._options import ClientOptions
+    from mxgateway._session_api import SessionCommands
+    from mxgateway._transport import PumpStatistics, TransportStatistics
+    from mxgateway._trio.client import TrioEventStream, TrioGatewayClient, TrioSession, open_client
 
 __all__ = ["GATEWAY_PROTOCOL_VERSION", "__version__", *sorted(_EXPORTS)]
 

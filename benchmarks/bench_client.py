@@ -1,0 +1,316 @@
+"""Throughput of the Trio API, the asyncio API and a raw grpclib loop, side by side.
+
+One gateway process (a minimal grpclib server started by this script) serves
+every measurement. Each round runs every client once, in turn, and the
+figures printed are the median over the rounds, so the ratios compare runs
+made under the same machine load.
+
+    python benchmarks/bench_client.py [--events 20000] [--calls 2000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+CONCURRENCY = 50
+SESSION_ID = "session-" + "b" * 32
+
+
+# ------------------------------------------------------------------- server
+
+
+def serve(port_file: str, events: int) -> None:
+    from grpclib.server import Server, Stream
+
+    from mxgateway.generated import mxaccess_gateway_grpc
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+    ok = pb.ProtocolStatus(code=pb.PROTOCOL_STATUS_CODE_OK)
+
+    def event(sequence: int) -> pb.MxEvent:
+        message = pb.MxEvent(
+            worker_sequence=sequence,
+            family=pb.MX_EVENT_FAMILY_ON_DATA_CHANGE,
+            session_id=SESSION_ID,
+            server_handle=1,
+            item_handle=2,
+            quality=192,
+        )
+        message.on_data_change.value.data_type = pb.MX_DATA_TYPE_DOUBLE
+        message.on_data_change.value.variant_type = pb.VT_R8
+        message.on_data_change.value.double_value = sequence * 0.5
+        message.on_data_change.quality = 192
+        message.on_data_change.timestamp.FromSeconds(1_700_000_000 + sequence)
+        return message
+
+    prepared = [event(n) for n in range(1, events + 1)]
+
+    class BenchGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
+        async def OpenSession(self, stream: Stream[Any, Any]) -> None:
+            await stream.recv_message()
+            await stream.send_message(
+                pb.OpenSessionReply(session_id=SESSION_ID, gateway_protocol_version=3, protocol_status=ok)
+            )
+
+        async def CloseSession(self, stream: Stream[Any, Any]) -> None:
+            await stream.recv_message()
+            await stream.send_message(
+                pb.CloseSessionReply(
+                    session_id=SESSION_ID, final_state=pb.SESSION_STATE_CLOSED, protocol_status=ok
+                )
+            )
+
+        async def Invoke(self, stream: Stream[Any, Any]) -> None:
+            request = await stream.recv_message()
+            await stream.send_message(
+                pb.MxCommandReply(
+                    session_id=request.session_id,
+                    correlation_id=request.client_correlation_id,
+                    kind=request.command.kind,
+                    protocol_status=ok,
+                )
+            )
+
+        async def StreamEvents(self, stream: Stream[Any, Any]) -> None:
+            await stream.recv_message()
+            for message in prepared:
+                await stream.send_message(message)
+
+        async def AcknowledgeAlarm(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+        async def StreamAlarms(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+        async def QueryActiveAlarms(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+    async def main() -> None:
+        server = Server([BenchGateway()])
+        await server.start("127.0.0.1", 0)
+        port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        with open(port_file, "w") as handle:
+            handle.write(str(port))
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# ------------------------------------------------------------- raw grpclib
+
+
+async def raw_events(endpoint: tuple[str, int], expected: int) -> int:
+    from grpclib.client import Channel
+
+    from mxgateway.generated import mxaccess_gateway_grpc
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+    channel = Channel(*endpoint)
+    try:
+        stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+        count = 0
+        async with stub.StreamEvents.open() as stream:
+            await stream.send_message(pb.StreamEventsRequest(session_id=SESSION_ID), end=True)
+            while await stream.recv_message() is not None:
+                count += 1
+        return count
+    finally:
+        channel.close()
+
+
+async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> None:
+    from grpclib.client import Channel
+
+    from mxgateway.generated import mxaccess_gateway_grpc
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+    channel = Channel(*endpoint)
+    try:
+        stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+        request = pb.MxCommandRequest(
+            session_id=SESSION_ID,
+            command=pb.MxCommand(kind=pb.MX_COMMAND_KIND_PING, ping_command=pb.PingCommand()),
+        )
+
+        async def worker(n: int) -> None:
+            for _ in range(n):
+                await stub.Invoke(request, timeout=30)
+
+        await asyncio.gather(*(worker(calls // concurrency) for _ in range(concurrency)))
+    finally:
+        channel.close()
+
+
+# -------------------------------------------------------------- asyncio API
+
+
+async def asyncio_events(endpoint: str, expected: int) -> int:
+    from mxgateway import GatewayClient
+
+    async with await GatewayClient.connect(endpoint=endpoint, plaintext=True) as client:
+        session = client.attach_session(SESSION_ID)
+        count = 0
+        async with session.events(buffer_size=expected + 1) as events:
+            async for _ in events:
+                count += 1
+        return count
+
+
+async def asyncio_unary(endpoint: str, calls: int, concurrency: int) -> None:
+    from mxgateway import GatewayClient
+
+    async with await GatewayClient.connect(endpoint=endpoint, plaintext=True) as client:
+        session = client.attach_session(SESSION_ID)
+
+        async def worker(n: int) -> None:
+            for _ in range(n):
+                await session.ping()
+
+        await asyncio.gather(*(worker(calls // concurrency) for _ in range(concurrency)))
+
+
+# ----------------------------------------------------------------- Trio API
+
+
+def trio_events(endpoint: str, expected: int, bridge: str) -> tuple[int, float]:
+    import trio
+
+    import mxgateway
+
+    async def main() -> tuple[int, float]:
+        async with mxgateway.open_client(endpoint=endpoint, plaintext=True, bridge=bridge) as client:
+            session = client.attach_session(SESSION_ID)
+            started = time.perf_counter()
+            count = 0
+            async with session.events(buffer_size=expected + 1) as events:
+                async for _ in events:
+                    count += 1
+            return count, time.perf_counter() - started
+
+    return trio.run(main)
+
+
+def trio_unary(endpoint: str, calls: int, concurrency: int, bridge: str) -> float:
+    import trio
+
+    import mxgateway
+
+    async def main() -> float:
+        async with mxgateway.open_client(endpoint=endpoint, plaintext=True, bridge=bridge) as client:
+            session = client.attach_session(SESSION_ID)
+
+            async def worker(n: int) -> None:
+                for _ in range(n):
+                    await session.ping()
+
+            started = time.perf_counter()
+            async with trio.open_nursery() as nursery:
+                for _ in range(concurrency):
+                    nursery.start_soon(worker, calls // concurrency)
+            return time.perf_counter() - started
+
+    return trio.run(main)
+
+
+# ---------------------------------------------------------------- harness
+
+
+def timed_asyncio(fn: Callable[[], Awaitable[Any]]) -> float:
+    async def main() -> float:
+        started = time.perf_counter()
+        await fn()
+        return time.perf_counter() - started
+
+    return asyncio.run(main())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--calls", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--serve", metavar="PORT_FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.events)
+        return 0
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = Path(tmp) / "port"
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(port_file), "--events", str(args.events)]
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not port_file.exists() or not port_file.read_text():
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("benchmark server did not start")
+                time.sleep(0.05)
+            port = int(port_file.read_text())
+            run_rounds(("127.0.0.1", port), args)
+        finally:
+            server.terminate()
+            server.wait(10)
+    return 0
+
+
+def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
+    endpoint = f"{address[0]}:{address[1]}"
+    n_events, n_calls = args.events, args.calls
+    results: dict[str, list[float]] = {}
+
+    def record(name: str, count: int, seconds: float) -> None:
+        results.setdefault(name, []).append(count / seconds)
+
+    bridges = ["trio-asyncio", "thread"]
+    for round_number in range(args.rounds):
+        record("events: raw grpclib", n_events, timed_asyncio(lambda: raw_events(address, n_events)))
+        record("events: asyncio API", n_events, timed_asyncio(lambda: asyncio_events(endpoint, n_events)))
+        for bridge in bridges:
+            count, seconds = trio_events(endpoint, n_events, bridge)
+            assert count == n_events, (bridge, count)
+            record(f"events: Trio API ({bridge})", n_events, seconds)
+        for concurrency, label in ((1, "sequential"), (CONCURRENCY, f"{CONCURRENCY}-concurrent")):
+            record(
+                f"unary {label}: raw grpclib",
+                n_calls,
+                timed_asyncio(lambda c=concurrency: raw_unary(address, n_calls, c)),
+            )
+            record(
+                f"unary {label}: asyncio API",
+                n_calls,
+                timed_asyncio(lambda c=concurrency: asyncio_unary(endpoint, n_calls, c)),
+            )
+            for bridge in bridges:
+                record(
+                    f"unary {label}: Trio API ({bridge})",
+                    n_calls,
+                    trio_unary(endpoint, n_calls, concurrency, bridge),
+                )
+        print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+
+    print(f"events per run: {n_events}, unary calls per run: {n_calls}, rounds: {args.rounds} (median shown)")
+    print(f"{'measurement':48} {'per second':>12} {'vs raw grpclib':>15}")
+    baselines = {
+        name.split(":")[0]: statistics.median(v)
+        for name, v in results.items()
+        if name.endswith("raw grpclib")
+    }
+    for name, values in results.items():
+        median = statistics.median(values)
+        ratio = median / baselines[name.split(":")[0]]
+        print(f"{name:48} {median:12.0f} {ratio:14.2f}x")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

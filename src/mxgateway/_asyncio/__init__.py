@@ -1,0 +1,1 @@
+"""The asyncio front end: ``GatewayClient.connect`` as the client README documents it."""

@@ -1,0 +1,305 @@
+"""asyncio front end: GatewayClient, Session and EventStream.
+
+This module never imports trio or trio-asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from mxgateway._core import requests
+from mxgateway._core.event_cursor import EventCursor
+from mxgateway._core.events import Event, decode_event
+from mxgateway._core.replies import SessionInfo, check_protocol_status, session_state_name
+from mxgateway._errors import ClientClosedError
+from mxgateway._options import ClientOptions, coerce_options
+from mxgateway._session_api import SessionCommands
+from mxgateway._transport import (
+    GatewayTransport,
+    OverflowPolicy,
+    PumpStatistics,
+    StreamPump,
+    TransportStatistics,
+)
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+log = logging.getLogger("mxgateway")
+
+# Bounds the implicit session closes of GatewayClient.aclose().
+SESSION_CLOSE_TIMEOUT = 5.0
+
+ItemT = TypeVar("ItemT")
+
+
+class GatewayClient:
+    """An asyncio client for one MXAccess Gateway.
+
+    ``async with await GatewayClient.connect(endpoint=..., plaintext=True) as client:``
+    Leaving the block closes sessions this client opened and still holds,
+    then the channel, even when a session close fails.
+    """
+
+    def __init__(self, transport: GatewayTransport) -> None:
+        self._transport = transport
+        self._correlation = requests.CorrelationIds()
+        self._sessions: set[Session] = set()
+
+    @classmethod
+    async def connect(cls, options: ClientOptions | None = None, /, **kwargs: Any) -> GatewayClient:
+        """Connect (bounded by ``connect_timeout``); takes ClientOptions or its keywords."""
+        transport = GatewayTransport(coerce_options(options, kwargs))
+        await transport.connect()
+        return cls(transport)
+
+    @property
+    def options(self) -> ClientOptions:
+        return self._transport.options
+
+    def __repr__(self) -> str:
+        return f"<GatewayClient endpoint={self.options.endpoint!r} closed={self._transport.closed}>"
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self.options.call_timeout if timeout is None else timeout
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            await self.aclose()
+            return
+        try:
+            await self.aclose()
+        except Exception as close_error:  # the block's own exception wins
+            log.warning("closing the gateway client failed: %s", close_error)
+
+    async def aclose(self) -> None:
+        """Close open sessions (bounded), then the channel, which closes regardless."""
+        first_error: BaseException | None = None
+        try:
+            for session in list(self._sessions):
+                try:
+                    await session.close(timeout=SESSION_CLOSE_TIMEOUT)
+                except Exception as exc:
+                    first_error = first_error or exc
+        finally:
+            self._transport.close()
+        if first_error is not None:
+            raise first_error
+
+    close = aclose
+
+    # -------------------------------------------------------------- sessions
+
+    async def open_session(self, client_session_name: str = "", *, timeout: float | None = None) -> Session:
+        """Open a gateway session (one MXAccess worker)."""
+        reply = await self.open_session_raw(client_session_name, timeout=timeout)
+        check_protocol_status(reply)
+        session = Session(self, reply.session_id, SessionInfo.from_proto(reply))
+        self._sessions.add(session)
+        return session
+
+    def attach_session(self, session_id: str) -> Session:
+        """A Session object for an existing session id (e.g. from another process)."""
+        requests.close_session(session_id)  # validates the id
+        return Session(self, session_id, None)
+
+    # ------------------------------------------------------------ raw calls
+
+    async def open_session_raw(
+        self, client_session_name: str | pb.OpenSessionRequest = "", *, timeout: float | None = None
+    ) -> pb.OpenSessionReply:
+        """The OpenSession reply exactly as received."""
+        request = requests.open_session(client_session_name)
+        reply: pb.OpenSessionReply = await self._transport.unary(
+            "OpenSession", request, timeout=self._timeout(timeout)
+        )
+        return reply
+
+    async def close_session_raw(
+        self, session_id: str, *, timeout: float | None = None
+    ) -> pb.CloseSessionReply:
+        reply: pb.CloseSessionReply = await self._transport.unary(
+            "CloseSession", requests.close_session(session_id), timeout=self._timeout(timeout)
+        )
+        return reply
+
+    async def invoke_raw(
+        self,
+        session_id: str,
+        command: pb.MxCommand | pb.MxCommandRequest,
+        *,
+        timeout: float | None = None,
+    ) -> pb.MxCommandReply:
+        """Send one command; the reply is returned untouched, MXAccess failures included."""
+        request = requests.invoke(session_id, command, self._correlation.next())
+        reply: pb.MxCommandReply = await self._transport.unary(
+            "Invoke", request, timeout=self._timeout(timeout)
+        )
+        return reply
+
+    def stream_events_raw(
+        self,
+        session_id: str,
+        after_worker_sequence: int = 0,
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> EventStream[pb.MxEvent]:
+        """The session's MxEvent messages untouched: ``async with ... as stream: async for``."""
+        request = requests.stream_events(session_id, after_worker_sequence)
+        return EventStream(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=False)
+
+    def statistics(self) -> TransportStatistics:
+        return self._transport.statistics()
+
+
+class Session(SessionCommands):
+    """One gateway session. Every MXAccess command is a method (see SessionCommands)."""
+
+    def __init__(self, client: GatewayClient, session_id: str, info: SessionInfo | None) -> None:
+        self._client = client
+        self.session_id = session_id
+        self.info = info
+        self.final_state: str | None = None
+        self._close_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Session {self.session_id} closed={self.closed}>"
+
+    @property
+    def closed(self) -> bool:
+        return self.final_state is not None
+
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
+        if self.closed:
+            raise ClientClosedError(f"session {self.session_id} is closed")
+        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+
+    def events(
+        self,
+        after_worker_sequence: int = 0,
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> EventStream[Event]:
+        """This session's typed events: ``async with session.events() as events: async for e in events``."""
+        request = requests.stream_events(self.session_id, after_worker_sequence)
+        return EventStream(
+            self._client._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True
+        )
+
+    async def close(self, *, timeout: float | None = None) -> str:
+        """Close the session; idempotent and safe to call concurrently.
+
+        Returns the final state name (e.g. ``"CLOSED"``).
+        """
+        async with self._close_lock:
+            if self.final_state is None:
+                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
+                check_protocol_status(reply)
+                self.final_state = session_state_name(reply.final_state)
+                self._client._sessions.discard(self)
+        return self.final_state
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            await self.close()
+            return
+        try:
+            await self.close()
+        except Exception as close_error:
+            log.warning("closing session %s failed: %s", self.session_id, close_error)
+
+
+class EventStream(Generic[ItemT]):
+    """A session's event stream: an async context manager and async iterator.
+
+    A background task reads the gRPC stream into a bounded buffer (see
+    ``StreamPump`` for the overflow policy); iteration ends when the gateway
+    ends the stream. ``last_worker_sequence`` is the resume point.
+    """
+
+    def __init__(
+        self,
+        transport: GatewayTransport,
+        request: pb.StreamEventsRequest,
+        *,
+        buffer_size: int,
+        overflow: OverflowPolicy,
+        decode: bool,
+        chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
+    ) -> None:
+        self._pump: StreamPump[pb.MxEvent] = StreamPump(
+            transport,
+            "StreamEvents",
+            request,
+            capacity=buffer_size,
+            overflow=overflow,
+            sequence_of=lambda event: event.worker_sequence,
+        )
+        self._cursor = EventCursor(request.after_worker_sequence)
+        self._decode = decode
+        self._chunk_size = chunk_size
+        self._pending: collections.deque[pb.MxEvent] = collections.deque()
+        self._started = False
+        self._closed = False
+
+    @property
+    def last_worker_sequence(self) -> int:
+        """The last sequence delivered (pass it as ``after_worker_sequence`` to resume)."""
+        return self._cursor.last_worker_sequence
+
+    async def __aenter__(self) -> Self:
+        await self._start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _start(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the event stream is closed")
+        if not self._started:
+            self._started = True
+            await self._pump.start()
+
+    async def aclose(self) -> None:
+        """Stop reading; the gRPC stream is reset (the gateway sees a cancel)."""
+        self._closed = True
+        await self._pump.aclose()
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        if not self._pending:
+            if self._closed:
+                raise StopAsyncIteration
+            await self._start()
+            chunk = await self._pump.next_chunk(self._chunk_size)
+            if not chunk:
+                raise StopAsyncIteration
+            self._pending.extend(chunk)
+        message: pb.MxEvent = self._pending.popleft()
+        self._cursor.observe(message)
+        item: ItemT = decode_event(message) if self._decode else message  # type: ignore[assignment]
+        return item
+
+    def statistics(self) -> PumpStatistics:
+        return self._pump.statistics()

@@ -1,0 +1,187 @@
+"""The exception hierarchy: one base, one branch per status layer.
+
+The gateway reports failures on three layers (see docs/errors.md):
+
+1. gRPC status (transport, auth, missing session, deadline): ``RpcError``
+   and its subclasses;
+2. the reply's ``protocol_status``: ``ProtocolStatusError``;
+3. MXAccess itself (HRESULT and status entries): ``MxAccessError``.
+
+Command errors keep the raw reply. No message, ``repr`` or attribute of an
+exception ever holds an API key: the transport redacts before raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mxgateway._core.statuses import MxStatus
+
+
+class MxGatewayError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class ClientConfigError(MxGatewayError, ValueError):
+    """Invalid client options (endpoint, TLS files, timeouts, key format)."""
+
+
+class ValueConversionError(MxGatewayError, ValueError):
+    """A Python value cannot be sent as the requested MXAccess type (or back)."""
+
+
+class ArgumentError(MxGatewayError, ValueError):
+    """A helper argument is invalid (checked before anything is sent)."""
+
+
+class ClientClosedError(MxGatewayError):
+    """The client, session or event stream was used after it was closed."""
+
+
+# ------------------------------------------------------------- layer 1: gRPC
+
+
+class RpcError(MxGatewayError):
+    """The call failed with a gRPC status (layer 1).
+
+    ``status`` is the gRPC status name (``"UNAVAILABLE"``, ...), ``details`` the
+    server's message with any credential removed, ``method`` the RPC name.
+    """
+
+    status: str = "UNKNOWN"
+
+    def __init__(self, details: str, *, status: str | None = None, method: str | None = None) -> None:
+        if status is not None:
+            self.status = status
+        self.details = details
+        self.method = method
+        where = f" in {method}" if method else ""
+        super().__init__(f"{self.status}{where}: {details}" if details else f"{self.status}{where}")
+
+
+class AuthenticationError(RpcError):
+    """Missing or invalid API key (UNAUTHENTICATED). Not retryable as is."""
+
+    status = "UNAUTHENTICATED"
+
+
+class AuthorizationError(RpcError):
+    """Valid key without the needed scope (PERMISSION_DENIED)."""
+
+    status = "PERMISSION_DENIED"
+
+
+class SessionNotFoundError(RpcError):
+    """The gateway does not know the session id (NOT_FOUND)."""
+
+    status = "NOT_FOUND"
+
+
+class DeadlineExceededError(RpcError, TimeoutError):
+    """A deadline passed: the local one or the server's DEADLINE_EXCEEDED.
+
+    Only the client-side wait stopped: the MXAccess call in the worker runs
+    on, and the session state is unknown until checked or closed.
+    """
+
+    status = "DEADLINE_EXCEEDED"
+
+
+class GatewayUnavailableError(RpcError, ConnectionError):
+    """The gateway cannot be reached or went away (UNAVAILABLE, connection lost)."""
+
+    status = "UNAVAILABLE"
+
+
+class CallCancelledError(RpcError):
+    """The server cancelled the call (CANCELLED)."""
+
+    status = "CANCELLED"
+
+
+class AlreadyExistsError(RpcError):
+    """e.g. a second event subscriber on a session (ALREADY_EXISTS)."""
+
+    status = "ALREADY_EXISTS"
+
+
+class ResourceExhaustedError(RpcError):
+    """A gateway limit was hit: sessions, pending commands, event queue."""
+
+    status = "RESOURCE_EXHAUSTED"
+
+
+class InvalidRequestError(RpcError):
+    """The gateway rejected the request as invalid (INVALID_ARGUMENT)."""
+
+    status = "INVALID_ARGUMENT"
+
+
+class FailedPreconditionError(RpcError):
+    """The session is not in a state that accepts the call (FAILED_PRECONDITION)."""
+
+    status = "FAILED_PRECONDITION"
+
+
+# --------------------------------------------- layers 2 and 3: command replies
+
+
+class CommandError(MxGatewayError):
+    """A command reply reported failure; ``reply`` is the raw protobuf reply."""
+
+    def __init__(self, message: str, *, reply: Any) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+class ProtocolStatusError(CommandError):
+    """The reply's ``protocol_status`` is not OK (layer 2).
+
+    ``code`` is the ProtocolStatusCode name without its prefix, e.g.
+    ``"SESSION_NOT_READY"``.
+    """
+
+    def __init__(self, code: str, message: str, *, reply: Any) -> None:
+        self.code = code
+        self.protocol_message = message
+        text = f"protocol status {code}" + (f": {message}" if message else "")
+        super().__init__(text, reply=reply)
+
+
+class MxAccessError(ProtocolStatusError):
+    """MXAccess reported failure (layer 3): HRESULT plus every status entry."""
+
+    def __init__(
+        self,
+        *,
+        hresult: int,
+        statuses: Sequence[MxStatus],
+        message: str,
+        reply: Any,
+        code: str = "MXACCESS_FAILURE",
+    ) -> None:
+        self.hresult = hresult
+        self.statuses = tuple(statuses)
+        super().__init__(code, message, reply=reply)
+
+
+# ------------------------------------------------------------- event streams
+
+
+class EventStreamError(MxGatewayError):
+    """Base class for event stream failures that are not gRPC statuses."""
+
+
+class EventOverflowError(EventStreamError):
+    """The client-side event buffer overflowed under the ``"error"`` policy.
+
+    Raised after every event that was buffered has been delivered, so none is
+    lost silently; ``last_worker_sequence`` says where to resume.
+    """
+
+    def __init__(self, message: str, *, last_worker_sequence: int, capacity: int) -> None:
+        super().__init__(message)
+        self.last_worker_sequence = last_worker_sequence
+        self.capacity = capacity

@@ -1,0 +1,337 @@
+"""Typed MXAccess command helpers, shared by the asyncio and Trio sessions.
+
+Coroutines are loop-agnostic, so one mixin serves both front ends: each
+session class provides ``_invoke(command, timeout)``, which sends an
+MxCommand and returns the raw reply, and inherits every helper below.
+Helpers check the reply (``MxAccessError``/``ProtocolStatusError`` keep the
+raw reply) and return plain Python results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from mxgateway._core import commands as build
+from mxgateway._core import replies as parse
+from mxgateway._core.events import Event
+from mxgateway._core.replies import ReadResult, SessionStateInfo, SubscribeResult, WriteResult
+from mxgateway._core.statuses import MxStatus
+from mxgateway._core.values import MxType
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+TypeArg = MxType | str | None
+
+
+class SessionCommands:
+    """Every MXAccess command of the contract as an awaitable method.
+
+    ``timeout`` (seconds) bounds the client-side wait of one call; ``None``
+    uses the client's default (the Trio front end also honours the caller's
+    cancel scopes). Cancelling a call stops only the wait: the MXAccess call
+    in the worker runs on.
+    """
+
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
+        raise NotImplementedError
+
+    async def _run(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
+        return parse.check_reply(await self._invoke(command, timeout))
+
+    # ------------------------------------------------------------ registration
+
+    async def register(self, client_name: str, *, timeout: float | None = None) -> int:
+        """Register with MXAccess; returns the server handle."""
+        return parse.server_handle(await self._run(build.register(client_name), timeout))
+
+    async def unregister(self, server_handle: int, *, timeout: float | None = None) -> None:
+        await self._run(build.unregister(server_handle), timeout)
+
+    # ------------------------------------------------------------------ items
+
+    async def add_item(self, server_handle: int, item: str, *, timeout: float | None = None) -> int:
+        """Add an item (e.g. ``"Tank1.Level"``); returns its item handle.
+
+        MXAccess accepts unknown items here and reports the problem later on
+        the item's data change (category CONFIGURATION_ERROR).
+        """
+        return parse.item_handle(await self._run(build.add_item(server_handle, item), timeout))
+
+    async def add_item2(
+        self, server_handle: int, item: str, item_context: str, *, timeout: float | None = None
+    ) -> int:
+        return parse.item_handle(
+            await self._run(build.add_item2(server_handle, item, item_context), timeout), "add_item2"
+        )
+
+    async def add_buffered_item(self, server_handle: int, item: str, *, timeout: float | None = None) -> int:
+        return parse.item_handle(
+            await self._run(build.add_buffered_item(server_handle, item), timeout), "add_buffered_item"
+        )
+
+    async def remove_item(
+        self, server_handle: int, item_handle: int, *, timeout: float | None = None
+    ) -> None:
+        await self._run(build.item_command("remove_item", server_handle, item_handle), timeout)
+
+    async def advise(self, server_handle: int, item_handle: int, *, timeout: float | None = None) -> None:
+        """Subscribe to data changes of an item (delivered on the event stream)."""
+        await self._run(build.item_command("advise", server_handle, item_handle), timeout)
+
+    async def advise_supervisory(
+        self, server_handle: int, item_handle: int, *, timeout: float | None = None
+    ) -> None:
+        await self._run(build.item_command("advise_supervisory", server_handle, item_handle), timeout)
+
+    async def unadvise(self, server_handle: int, item_handle: int, *, timeout: float | None = None) -> None:
+        await self._run(build.item_command("unadvise", server_handle, item_handle), timeout)
+
+    async def suspend(self, server_handle: int, item_handle: int, *, timeout: float | None = None) -> None:
+        await self._run(build.item_command("suspend", server_handle, item_handle), timeout)
+
+    async def activate(self, server_handle: int, item_handle: int, *, timeout: float | None = None) -> None:
+        await self._run(build.item_command("activate", server_handle, item_handle), timeout)
+
+    async def set_buffered_update_interval(
+        self, server_handle: int, interval_ms: int, *, timeout: float | None = None
+    ) -> None:
+        await self._run(build.set_buffered_update_interval(server_handle, interval_ms), timeout)
+
+    # ----------------------------------------------------------------- writes
+
+    async def write(
+        self,
+        server_handle: int,
+        item_handle: int,
+        value: object,
+        *,
+        type: TypeArg = None,
+        user_id: int = 0,
+        timeout: float | None = None,
+    ) -> None:
+        """Write a value; the outcome also arrives later as a WriteComplete event.
+
+        ``type`` picks the MXAccess type when Python's is ambiguous
+        (``"int32"``, ``"float"``, ...). Writes are never retried.
+        """
+        await self._run(build.write(server_handle, item_handle, value, mx_type=type, user=user_id), timeout)
+
+    async def write2(
+        self,
+        server_handle: int,
+        item_handle: int,
+        value: object,
+        timestamp: datetime,
+        *,
+        type: TypeArg = None,
+        user_id: int = 0,
+        timeout: float | None = None,
+    ) -> None:
+        await self._run(
+            build.write2(server_handle, item_handle, value, timestamp, mx_type=type, user=user_id), timeout
+        )
+
+    async def write_secured(
+        self,
+        server_handle: int,
+        item_handle: int,
+        value: object,
+        *,
+        current_user_id: int,
+        verifier_user_id: int = 0,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> None:
+        await self._run(
+            build.write_secured(
+                server_handle,
+                item_handle,
+                value,
+                current_user_id=current_user_id,
+                verifier_user_id=verifier_user_id,
+                mx_type=type,
+            ),
+            timeout,
+        )
+
+    async def write_secured2(
+        self,
+        server_handle: int,
+        item_handle: int,
+        value: object,
+        timestamp: datetime,
+        *,
+        current_user_id: int,
+        verifier_user_id: int = 0,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> None:
+        await self._run(
+            build.write_secured2(
+                server_handle,
+                item_handle,
+                value,
+                timestamp,
+                current_user_id=current_user_id,
+                verifier_user_id=verifier_user_id,
+                mx_type=type,
+            ),
+            timeout,
+        )
+
+    # ------------------------------------------------------------------ users
+
+    async def authenticate_user(
+        self, server_handle: int, user_name: str, password: str, *, timeout: float | None = None
+    ) -> int:
+        """Returns the user id to pass to the secured writes."""
+        reply = await self._run(build.authenticate_user(server_handle, user_name, password), timeout)
+        return parse.user_id(reply, "authenticate_user")
+
+    async def archestra_user_to_id(
+        self, server_handle: int, user_name: str, *, timeout: float | None = None
+    ) -> int:
+        reply = await self._run(build.archestra_user_to_id(server_handle, user_name), timeout)
+        return parse.user_id(reply, "archestra_user_to_id")
+
+    # ------------------------------------------------------------------- bulk
+
+    async def add_item_bulk(
+        self, server_handle: int, items: Sequence[str], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        """Per-item results in input order; one failure does not fail the call."""
+        return parse.subscribe_results(
+            await self._run(build.tag_bulk("add_item_bulk", server_handle, items), timeout)
+        )
+
+    async def subscribe_bulk(
+        self, server_handle: int, items: Sequence[str], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        """Add and advise every item in one call."""
+        return parse.subscribe_results(
+            await self._run(build.tag_bulk("subscribe_bulk", server_handle, items), timeout)
+        )
+
+    async def advise_item_bulk(
+        self, server_handle: int, item_handles: Sequence[int], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        return await self._handle_bulk("advise_item_bulk", server_handle, item_handles, timeout)
+
+    async def remove_item_bulk(
+        self, server_handle: int, item_handles: Sequence[int], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        return await self._handle_bulk("remove_item_bulk", server_handle, item_handles, timeout)
+
+    async def unadvise_item_bulk(
+        self, server_handle: int, item_handles: Sequence[int], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        return await self._handle_bulk("unadvise_item_bulk", server_handle, item_handles, timeout)
+
+    async def unsubscribe_bulk(
+        self, server_handle: int, item_handles: Sequence[int], *, timeout: float | None = None
+    ) -> list[SubscribeResult]:
+        """Unadvise and remove every item in one call."""
+        return await self._handle_bulk("unsubscribe_bulk", server_handle, item_handles, timeout)
+
+    async def _handle_bulk(
+        self, name: str, server_handle: int, item_handles: Sequence[int], timeout: float | None
+    ) -> list[SubscribeResult]:
+        return parse.subscribe_results(
+            await self._run(build.handle_bulk(name, server_handle, item_handles), timeout)
+        )
+
+    async def write_bulk(
+        self,
+        server_handle: int,
+        entries: Iterable[tuple[int, object]],
+        *,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> list[WriteResult]:
+        """``entries``: ``(item_handle, value)`` pairs; results in input order."""
+        return parse.write_results(
+            await self._run(build.write_bulk(server_handle, entries, mx_type=type), timeout)
+        )
+
+    async def write2_bulk(
+        self,
+        server_handle: int,
+        entries: Iterable[tuple[int, object, datetime]],
+        *,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> list[WriteResult]:
+        return parse.write_results(
+            await self._run(build.write2_bulk(server_handle, entries, mx_type=type), timeout)
+        )
+
+    async def write_secured_bulk(
+        self,
+        server_handle: int,
+        entries: Iterable[tuple[int, object]],
+        *,
+        current_user_id: int,
+        verifier_user_id: int = 0,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> list[WriteResult]:
+        command = build.write_secured_bulk(
+            server_handle,
+            entries,
+            current_user_id=current_user_id,
+            verifier_user_id=verifier_user_id,
+            mx_type=type,
+        )
+        return parse.write_results(await self._run(command, timeout))
+
+    async def write_secured2_bulk(
+        self,
+        server_handle: int,
+        entries: Iterable[tuple[int, object, datetime]],
+        *,
+        current_user_id: int,
+        verifier_user_id: int = 0,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> list[WriteResult]:
+        command = build.write_secured2_bulk(
+            server_handle,
+            entries,
+            current_user_id=current_user_id,
+            verifier_user_id=verifier_user_id,
+            mx_type=type,
+        )
+        return parse.write_results(await self._run(command, timeout))
+
+    async def read_bulk(
+        self, server_handle: int, items: Sequence[str], *, timeout_ms: int = 0, timeout: float | None = None
+    ) -> list[ReadResult]:
+        """Read current values; cached (``was_cached``) when already advised.
+
+        ``timeout_ms`` is the worker's wait for a first value (0 = its default).
+        """
+        return parse.read_results(await self._run(build.read_bulk(server_handle, items, timeout_ms), timeout))
+
+    # ---------------------------------------------------------------- session
+
+    async def drain_events(self, max_events: int, *, timeout: float | None = None) -> list[Event]:
+        return parse.drained_events(await self._run(build.drain_events(max_events), timeout))
+
+    async def ping(self, *, timeout: float | None = None) -> None:
+        await self._run(build.ping(), timeout)
+
+    async def get_session_state(self, *, timeout: float | None = None) -> SessionStateInfo:
+        return parse.session_state(await self._run(build.get_session_state(), timeout))
+
+    async def acknowledge_alarm_by_name(
+        self,
+        alarm_full_reference: str,
+        *,
+        comment: str = "",
+        operator_user: str = "",
+        timeout: float | None = None,
+    ) -> MxStatus | None:
+        reply = await self._run(
+            build.acknowledge_alarm_by_name(alarm_full_reference, comment, operator_user), timeout
+        )
+        return parse.acknowledge_status(reply)

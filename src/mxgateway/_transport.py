@@ -1,0 +1,359 @@
+"""The one transport: grpclib over asyncio.
+
+Both front ends (asyncio and Trio) sit on this module. Every gRPC call's
+whole life (open, send, receive, exit) runs inside one asyncio coroutine
+here: a grpclib stream whose context manager is driven from another event
+loop leaks its HTTP/2 stream when cancelled. Server streams are read by an
+asyncio task (``StreamPump``) into a bounded buffer that consumers take in
+chunks, so a slow consumer never stalls the network reader and the Trio
+front end crosses loops once per chunk, not once per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+from google.protobuf.message import Message
+from grpclib.client import Channel
+from grpclib.config import Configuration
+from grpclib.const import Status
+from grpclib.encoding.proto import ProtoCodec
+from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError
+
+from mxgateway._core.rpc_errors import error_from_status, redact
+from mxgateway._errors import (
+    ClientClosedError,
+    ClientConfigError,
+    DeadlineExceededError,
+    EventOverflowError,
+    GatewayUnavailableError,
+    MxGatewayError,
+)
+from mxgateway._options import ClientOptions
+from mxgateway.generated import mxaccess_gateway_grpc
+
+MessageT = TypeVar("MessageT", bound=Message)
+OverflowPolicy = Literal["error", "drop_oldest"]
+OVERFLOW_POLICIES: tuple[str, ...] = ("error", "drop_oldest")
+
+
+class _SizeLimitedCodec(ProtoCodec):
+    """ProtoCodec that enforces the gateway's message size limit both ways."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+
+    def encode(self, message: Any, message_type: Any) -> bytes:
+        data = super().encode(message, message_type)
+        if len(data) > self._max_bytes:
+            raise GRPCError(
+                Status.RESOURCE_EXHAUSTED,
+                f"request of {len(data)} bytes exceeds the {self._max_bytes}-byte message limit",
+            )
+        return data
+
+    def decode(self, data: bytes, message_type: Any) -> Any:
+        if len(data) > self._max_bytes:
+            raise GRPCError(
+                Status.RESOURCE_EXHAUSTED,
+                f"reply of {len(data)} bytes exceeds the {self._max_bytes}-byte message limit",
+            )
+        return super().decode(data, message_type)
+
+
+def translate_error(
+    exc: BaseException, *, method: str, endpoint: str, secrets: tuple[str | None, ...]
+) -> BaseException:
+    """Turn grpclib, asyncio and socket failures into library errors."""
+    if isinstance(exc, MxGatewayError):
+        return exc
+    if isinstance(exc, GRPCError):
+        return error_from_status(exc.status, exc.message, method=method, secrets=secrets)
+    if isinstance(exc, TimeoutError):  # grpclib's local deadline
+        return DeadlineExceededError("the call's deadline passed before the gateway replied", method=method)
+    if isinstance(exc, StreamTerminatedError | ProtocolError | ConnectionError | OSError | EOFError):
+        detail = redact(str(exc) or type(exc).__name__, secrets)
+        return GatewayUnavailableError(
+            f"connection to the gateway at {endpoint} failed: {detail}", method=method
+        )
+    return exc
+
+
+@dataclass(frozen=True)
+class TransportStatistics:
+    connected: bool
+    open_http2_streams: int
+    calls_started: int
+    calls_succeeded: int
+    calls_failed: int
+
+
+class GatewayTransport:
+    """A grpclib channel to one gateway, with auth metadata and error mapping.
+
+    Must be used from inside a running asyncio loop (grpclib binds to it).
+    """
+
+    def __init__(self, options: ClientOptions) -> None:
+        self.options = options
+        self._channel: Channel | None = None
+        self._stub: mxaccess_gateway_grpc.MxAccessGatewayStub | None = None
+        self._closed = False
+        self._metadata: dict[str, str] = {}
+        if options.api_key is not None:
+            self._metadata["authorization"] = f"Bearer {options.api_key}"
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open" if self._channel else "new"
+        return f"<GatewayTransport {self.options.endpoint} {state}>"
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self.options.api_key,)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def connect(self) -> None:
+        """Create the channel and open the connection (bounded by connect_timeout)."""
+        if self._channel is not None:
+            return
+        options = self.options
+        host, port = options.host_and_port()
+        channel = Channel(
+            host,
+            port,
+            ssl=self._ssl_context() if options.tls else None,
+            config=Configuration(ssl_target_name_override=options.server_name_override),
+            codec=_SizeLimitedCodec(options.max_message_bytes),
+        )
+        try:
+            async with asyncio.timeout(options.connect_timeout):
+                await channel.__connect__()
+        except TimeoutError:
+            channel.close()
+            raise GatewayUnavailableError(
+                f"could not connect to the gateway at {options.endpoint} "
+                f"within {options.connect_timeout:g} s",
+                method="connect",
+            ) from None
+        except ssl.SSLError as exc:
+            channel.close()
+            raise GatewayUnavailableError(
+                f"TLS handshake with the gateway at {options.endpoint} failed: {exc.reason or exc}",
+                method="connect",
+            ) from None
+        except OSError as exc:
+            channel.close()
+            raise GatewayUnavailableError(
+                f"cannot connect to the gateway at {options.endpoint}: {exc.strerror or exc}",
+                method="connect",
+            ) from None
+        self._channel = channel
+        self._stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        try:
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.options.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ClientConfigError(f"cannot load ca_file {self.options.ca_file}: {exc}") from None
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.set_alpn_protocols(["h2"])
+        return context
+
+    def close(self) -> None:
+        """Close the channel; pending calls fail with GatewayUnavailableError."""
+        self._closed = True
+        if self._channel is not None:
+            self._channel.close()
+
+    def _require_stub(self) -> mxaccess_gateway_grpc.MxAccessGatewayStub:
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+        if self._stub is None:
+            raise ClientClosedError("the client is not connected")
+        return self._stub
+
+    @contextlib.contextmanager
+    def translating(self, method: str) -> Iterator[None]:
+        try:
+            yield
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            translated = translate_error(
+                exc, method=method, endpoint=self.options.endpoint, secrets=self.secrets
+            )
+            if translated is exc:
+                raise
+            raise translated from None
+
+    async def unary(self, method: str, request: Message, *, timeout: float | None) -> Any:
+        """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
+        stub = self._require_stub()
+        with self.translating(method):
+            return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
+
+    def open_stream(self, method: str, *, timeout: float | None = None) -> Any:
+        """The grpclib stream context manager of a server-streaming RPC."""
+        return getattr(self._require_stub(), method).open(timeout=timeout, metadata=self._metadata)
+
+    def statistics(self) -> TransportStatistics:
+        channel = self._channel
+        open_streams = 0
+        if channel is not None:
+            # grpclib has no public counter of live HTTP/2 streams; h2 does.
+            protocol = getattr(channel, "_protocol", None)
+            h2_connection = getattr(getattr(protocol, "connection", None), "_connection", None)
+            open_streams = int(getattr(h2_connection, "open_outbound_streams", 0))
+        return TransportStatistics(
+            connected=channel is not None and not self._closed,
+            open_http2_streams=open_streams,
+            calls_started=getattr(channel, "_calls_started", 0),
+            calls_succeeded=getattr(channel, "_calls_succeeded", 0),
+            calls_failed=getattr(channel, "_calls_failed", 0),
+        )
+
+
+@dataclass(frozen=True)
+class PumpStatistics:
+    received: int
+    delivered: int
+    dropped: int
+    buffered: int
+    capacity: int
+    overflow: str
+    finished: bool
+
+
+class StreamPump(Generic[MessageT]):
+    """Reads one server stream into a bounded buffer from an asyncio task.
+
+    The reader never waits for the consumer. When the buffer is full the
+    ``overflow`` policy decides: ``"error"`` (default) stops reading, resets
+    the stream and raises ``EventOverflowError`` to the consumer after every
+    buffered message was delivered; ``"drop_oldest"`` drops the oldest
+    buffered message and counts it in ``statistics().dropped``.
+    """
+
+    def __init__(
+        self,
+        transport: GatewayTransport,
+        method: str,
+        request: Message,
+        *,
+        capacity: int,
+        overflow: OverflowPolicy = "error",
+        timeout: float | None = None,
+        sequence_of: Any = None,
+    ) -> None:
+        if capacity < 1:
+            raise ClientConfigError("buffer capacity must be at least 1")
+        if overflow not in OVERFLOW_POLICIES:
+            raise ClientConfigError(f"overflow must be one of {', '.join(OVERFLOW_POLICIES)}")
+        self._transport = transport
+        self._method = method
+        self._request = request
+        self._capacity = capacity
+        self._overflow = overflow
+        self._timeout = timeout
+        self._sequence_of = sequence_of
+        self._buffer: collections.deque[MessageT] = collections.deque()
+        self._ready = asyncio.Event()
+        self._failure: BaseException | None = None
+        self._finished = False
+        self._task: asyncio.Task[None] | None = None
+        self._received = 0
+        self._delivered = 0
+        self._dropped = 0
+
+    async def start(self) -> None:
+        """Start the reader task (awaitable so that bridges can call it)."""
+        self._transport._require_stub()
+        self._task = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            with self._transport.translating(self._method):
+                async with self._transport.open_stream(self._method, timeout=self._timeout) as stream:
+                    await stream.send_message(self._request, end=True)
+                    while True:
+                        message = await stream.recv_message()
+                        if message is None:
+                            break
+                        self._received += 1
+                        if len(self._buffer) >= self._capacity and not self._make_room():
+                            await stream.cancel()
+                            return
+                        self._buffer.append(message)
+                        self._ready.set()
+        except asyncio.CancelledError:
+            self._failure = self._failure or ClientClosedError("the stream was closed")
+            raise
+        except BaseException as exc:
+            self._failure = exc
+        finally:
+            self._finished = True
+            self._ready.set()
+
+    def _make_room(self) -> bool:
+        if self._overflow == "drop_oldest":
+            self._buffer.popleft()
+            self._dropped += 1
+            return True
+        last = self._buffer[-1] if self._buffer else None
+        last_sequence = int(self._sequence_of(last)) if last is not None and self._sequence_of else 0
+        self._failure = EventOverflowError(
+            f"the client-side buffer of {self._capacity} messages overflowed because the consumer "
+            f"fell behind; resume after sequence {last_sequence}",
+            last_worker_sequence=last_sequence,
+            capacity=self._capacity,
+        )
+        return False
+
+    async def next_chunk(self, max_items: int) -> list[MessageT]:
+        """Up to ``max_items`` buffered messages, waiting for at least one.
+
+        Returns ``[]`` at the end of the stream; raises the stream's failure
+        once everything before it was delivered.
+        """
+        while not self._buffer:
+            if self._finished:
+                if self._failure is not None:
+                    raise self._failure
+                return []
+            self._ready.clear()
+            await self._ready.wait()
+        count = min(max_items, len(self._buffer))
+        chunk = [self._buffer.popleft() for _ in range(count)]
+        self._delivered += count
+        return chunk
+
+    async def aclose(self) -> None:
+        """Cancel the reader (the HTTP/2 stream is reset) and wait for it."""
+        task = self._task
+        if task is None or task.done():
+            self._finished = True
+            return
+        task.cancel()
+        # asyncio.wait, not ``await task``: a cancellation of the caller must
+        # still propagate, only the reader's own CancelledError is expected.
+        await asyncio.wait([task])
+
+    def statistics(self) -> PumpStatistics:
+        return PumpStatistics(
+            received=self._received,
+            delivered=self._delivered,
+            dropped=self._dropped,
+            buffered=len(self._buffer),
+            capacity=self._capacity,
+            overflow=self._overflow,
+            finished=self._finished,
+        )

@@ -1,0 +1,156 @@
+"""Run asyncio coroutines (grpclib calls) from Trio: one small interface.
+
+grpclib speaks asyncio only. A bridge runs a whole asyncio coroutine in an
+asyncio loop and lets a Trio task wait for it; cancelling the Trio task
+cancels the asyncio task and waits until it has finished, so a grpclib
+stream context manager always exits inside its own loop (and resets its
+HTTP/2 stream). Two implementations:
+
+- ``TrioAsyncioBridge``: trio-asyncio's loop inside the Trio run (default;
+  reuses the caller's loop when already inside ``trio_asyncio.open_loop``);
+- ``ThreadBridge``: a plain asyncio loop on a helper thread, for Pythons
+  where trio-asyncio does not import (3.14) or when forced with
+  ``bridge="thread"`` or ``MXGATEWAY_TRIO_BRIDGE=thread``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Literal, Protocol, TypeVar
+
+import outcome
+import trio
+
+from mxgateway._errors import ClientClosedError
+
+T = TypeVar("T")
+BridgeKind = Literal["auto", "trio-asyncio", "thread"]
+BRIDGE_ENV = "MXGATEWAY_TRIO_BRIDGE"
+
+
+class AsyncioBridge(Protocol):
+    name: str
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """``await fn(*args)`` in the asyncio loop; a Trio checkpoint."""
+        ...
+
+
+class TrioAsyncioBridge:
+    name = "trio-asyncio"
+
+    def __init__(self, loop: Any) -> None:
+        self._loop = loop
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        result: T = await self._loop.run_aio_coroutine(fn(*args))
+        return result
+
+
+class ThreadBridge:
+    """An asyncio loop on a daemon thread; results are handed back to Trio."""
+
+    name = "thread"
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        trio_token = trio.lowlevel.current_trio_token()
+        trio_task = trio.lowlevel.current_task()
+        holder: dict[str, asyncio.Task[T]] = {}
+
+        def deliver(result: outcome.Outcome[T]) -> None:
+            trio.lowlevel.reschedule(trio_task, result)
+
+        def on_done(task: asyncio.Task[T]) -> None:
+            # Runs in the asyncio thread once the task has completely finished.
+            if task.cancelled():
+                result: outcome.Outcome[T] = outcome.Error(trio_cancelled_marker())
+            else:
+                result = outcome.capture(task.result)
+            with contextlib.suppress(trio.RunFinishedError):
+                trio_token.run_sync_soon(deliver, result)
+
+        def start() -> None:
+            task = self._loop.create_task(_as_coroutine(fn, *args))
+            holder["task"] = task
+            task.add_done_callback(on_done)
+
+        raise_cancel: Callable[[], Any] | None = None
+
+        def abort(raise_cancel_arg: Callable[[], Any]) -> trio.lowlevel.Abort:
+            nonlocal raise_cancel
+            raise_cancel = raise_cancel_arg
+            self._loop.call_soon_threadsafe(lambda: holder["task"].cancel())
+            return trio.lowlevel.Abort.FAILED  # keep waiting until the task is done
+
+        self._loop.call_soon_threadsafe(start)
+        try:
+            value: T = await trio.lowlevel.wait_task_rescheduled(abort)
+            return value
+        except _TaskCancelled:
+            if raise_cancel is not None:
+                raise_cancel()
+            raise ClientClosedError("the asyncio loop cancelled the call") from None
+
+
+class _TaskCancelled(Exception):
+    """The asyncio task ended cancelled (translated to trio.Cancelled)."""
+
+
+def trio_cancelled_marker() -> BaseException:
+    return _TaskCancelled()
+
+
+async def _as_coroutine(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+    return await fn(*args)
+
+
+def _choose(kind: str) -> str:
+    kind = os.environ.get(BRIDGE_ENV, kind) if kind == "auto" else kind
+    if kind not in ("auto", "trio-asyncio", "thread"):
+        raise ValueError(f"unknown Trio bridge {kind!r}: use 'auto', 'trio-asyncio' or 'thread'")
+    if kind == "auto":
+        try:
+            import trio_asyncio  # noqa: F401
+        except ImportError:
+            return "thread"
+        return "trio-asyncio"
+    return kind
+
+
+@contextlib.asynccontextmanager
+async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioBridge]:
+    """Open the asyncio side for this Trio run (nursery-scoped)."""
+    chosen = _choose(kind)
+    if chosen == "trio-asyncio":
+        import trio_asyncio
+
+        running = trio_asyncio.current_loop.get(None)
+        if running is not None:
+            yield TrioAsyncioBridge(running)
+            return
+        async with trio_asyncio.open_loop() as loop:
+            yield TrioAsyncioBridge(loop)
+        return
+    async with _thread_loop() as loop:
+        yield ThreadBridge(loop)
+
+
+@contextlib.asynccontextmanager
+async def _thread_loop() -> AsyncIterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="mxgateway-asyncio", daemon=True)
+    thread.start()
+    try:
+        yield loop
+    finally:
+        with trio.CancelScope(shield=True):
+            loop.call_soon_threadsafe(loop.stop)
+            await trio.to_thread.run_sync(thread.join)
+            loop.close()

@@ -1,0 +1,346 @@
+"""Trio front end: nursery-scoped client, sessions and event streams.
+
+``open_client`` owns the asyncio side (see ``bridge``); sessions and event
+streams are async context managers that always clean up: leaving the block
+normally, by exception or by cancellation resets the event stream's HTTP/2
+stream and closes the session under a shielded, bounded cancel scope.
+
+Cancel scopes and deadlines abort the client-side wait at once; the
+remaining Trio deadline is sent to the gateway as the gRPC timeout.
+The event reader is an asyncio task that never waits for the consumer; the
+consumer takes events across the bridge one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Generic, Self, TypeVar
+
+import trio
+
+from mxgateway._core import requests
+from mxgateway._core.event_cursor import EventCursor
+from mxgateway._core.events import Event, decode_event
+from mxgateway._core.replies import SessionInfo, check_protocol_status, session_state_name
+from mxgateway._errors import ClientClosedError, DeadlineExceededError
+from mxgateway._options import ClientOptions, coerce_options
+from mxgateway._session_api import SessionCommands
+from mxgateway._transport import (
+    GatewayTransport,
+    OverflowPolicy,
+    PumpStatistics,
+    StreamPump,
+    TransportStatistics,
+)
+from mxgateway._trio.bridge import AsyncioBridge, BridgeKind, open_bridge
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+log = logging.getLogger("mxgateway")
+
+# Bounds the shielded cleanup when a session or client block exits.
+CLOSE_TIMEOUT = 5.0
+
+ItemT = TypeVar("ItemT")
+
+
+@contextlib.contextmanager
+def _single_exception() -> Iterator[None]:
+    """Users see the one exception, not a group wrapping it (trio-websocket style)."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        leaves = _leaves(group)
+        if len(leaves) == 1:
+            raise leaves[0] from None
+        raise
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    found: list[BaseException] = []
+    for exc in group.exceptions:
+        found.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return found
+
+
+@contextlib.asynccontextmanager
+async def open_client(
+    options: ClientOptions | None = None, /, *, bridge: BridgeKind | str = "auto", **kwargs: Any
+) -> AsyncIterator[TrioGatewayClient]:
+    """Connect to a gateway for the duration of the block.
+
+    Takes a ``ClientOptions`` or its keywords. ``bridge`` picks how Trio
+    reaches grpclib's asyncio: ``"auto"`` (trio-asyncio where it imports,
+    else a helper thread), ``"trio-asyncio"`` or ``"thread"``.
+    """
+    resolved = coerce_options(options, kwargs)
+    with _single_exception():
+        async with open_bridge(bridge) as asyncio_side:
+            transport = GatewayTransport(resolved)
+            try:
+                await asyncio_side.run(transport.connect)
+                client = TrioGatewayClient(asyncio_side, transport)
+                try:
+                    yield client
+                finally:
+                    await client._close_sessions()
+            finally:
+                with trio.CancelScope(shield=True):
+                    await asyncio_side.run(_close_transport, transport)
+
+
+async def _close_transport(transport: GatewayTransport) -> None:
+    transport.close()
+
+
+class TrioGatewayClient:
+    """Made by ``open_client``; opens sessions and raw calls."""
+
+    def __init__(self, bridge: AsyncioBridge, transport: GatewayTransport) -> None:
+        self._bridge = bridge
+        self._transport = transport
+        self._correlation = requests.CorrelationIds()
+        self._sessions: set[TrioSession] = set()
+
+    def __repr__(self) -> str:
+        return f"<TrioGatewayClient endpoint={self.options.endpoint!r} bridge={self._bridge.name}>"
+
+    @property
+    def options(self) -> ClientOptions:
+        return self._transport.options
+
+    @property
+    def bridge_name(self) -> str:
+        return self._bridge.name
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        """The gRPC timeout: explicit or default, capped by the Trio deadline."""
+        chosen = self.options.call_timeout if timeout is None else timeout
+        deadline = trio.current_effective_deadline()
+        if math.isinf(deadline):
+            return chosen
+        remaining = max(deadline - trio.current_time(), 0.0)
+        return remaining if chosen is None else min(chosen, remaining)
+
+    async def _unary(self, method: str, request: Any, timeout: float | None) -> Any:
+        try:
+            return await self._bridge.run(
+                _unary_call, self._transport, method, request, self._timeout(timeout)
+            )
+        except DeadlineExceededError:
+            # The gRPC timeout was the Trio deadline: report it the Trio way.
+            if trio.current_time() >= trio.current_effective_deadline():
+                await trio.lowlevel.checkpoint()
+            raise
+
+    async def _close_sessions(self) -> None:
+        for session in list(self._sessions):
+            try:
+                await session._close_shielded()
+            except Exception as close_error:
+                log.warning("closing session %s failed: %s", session.session_id, close_error)
+
+    # -------------------------------------------------------------- sessions
+
+    @contextlib.asynccontextmanager
+    async def open_session(self, client_session_name: str = "") -> AsyncIterator[TrioSession]:
+        """A session for the duration of the block, closed on every exit path."""
+        reply = await self.open_session_raw(client_session_name)
+        check_protocol_status(reply)
+        session = TrioSession(self, reply.session_id, SessionInfo.from_proto(reply))
+        self._sessions.add(session)
+        with _single_exception():
+            try:
+                yield session
+            except BaseException:
+                # The block's own exception (or Cancelled) must win over a
+                # failed close, or cancel scopes would stop catching it.
+                try:
+                    await session._close_shielded()
+                except Exception as close_error:
+                    log.warning("closing session %s failed: %s", session.session_id, close_error)
+                raise
+            await session._close_shielded()
+
+    def attach_session(self, session_id: str) -> TrioSession:
+        """A session object for an existing id; not closed automatically."""
+        requests.close_session(session_id)
+        return TrioSession(self, session_id, None)
+
+    # ------------------------------------------------------------ raw calls
+
+    async def open_session_raw(
+        self, client_session_name: str | pb.OpenSessionRequest = "", *, timeout: float | None = None
+    ) -> pb.OpenSessionReply:
+        reply: pb.OpenSessionReply = await self._unary(
+            "OpenSession", requests.open_session(client_session_name), timeout
+        )
+        return reply
+
+    async def close_session_raw(
+        self, session_id: str, *, timeout: float | None = None
+    ) -> pb.CloseSessionReply:
+        reply: pb.CloseSessionReply = await self._unary(
+            "CloseSession", requests.close_session(session_id), timeout
+        )
+        return reply
+
+    async def invoke_raw(
+        self, session_id: str, command: pb.MxCommand | pb.MxCommandRequest, *, timeout: float | None = None
+    ) -> pb.MxCommandReply:
+        request = requests.invoke(session_id, command, self._correlation.next())
+        reply: pb.MxCommandReply = await self._unary("Invoke", request, timeout)
+        return reply
+
+    def stream_events_raw(
+        self,
+        session_id: str,
+        after_worker_sequence: int = 0,
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> TrioEventStream[pb.MxEvent]:
+        request = requests.stream_events(session_id, after_worker_sequence)
+        return TrioEventStream(self, request, buffer_size=buffer_size, overflow=overflow, decode=False)
+
+    async def statistics(self) -> TransportStatistics:
+        return await self._bridge.run(_transport_statistics, self._transport)
+
+
+async def _unary_call(transport: GatewayTransport, method: str, request: Any, timeout: float | None) -> Any:
+    return await transport.unary(method, request, timeout=timeout)
+
+
+async def _transport_statistics(transport: GatewayTransport) -> TransportStatistics:
+    return transport.statistics()
+
+
+class TrioSession(SessionCommands):
+    """One gateway session; every MXAccess command is a method (SessionCommands)."""
+
+    def __init__(self, client: TrioGatewayClient, session_id: str, info: SessionInfo | None) -> None:
+        self._client = client
+        self.session_id = session_id
+        self.info = info
+        self.final_state: str | None = None
+        self._close_lock = trio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<TrioSession {self.session_id} closed={self.closed}>"
+
+    @property
+    def closed(self) -> bool:
+        return self.final_state is not None
+
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
+        if self.closed:
+            raise ClientClosedError(f"session {self.session_id} is closed")
+        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+
+    def events(
+        self,
+        after_worker_sequence: int = 0,
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> TrioEventStream[Event]:
+        """``async with session.events() as events: async for event in events``."""
+        request = requests.stream_events(self.session_id, after_worker_sequence)
+        return TrioEventStream(self._client, request, buffer_size=buffer_size, overflow=overflow, decode=True)
+
+    async def close(self, *, timeout: float | None = None) -> str:
+        """Close the session (idempotent, safe concurrently); returns the final state."""
+        async with self._close_lock:
+            if self.final_state is None:
+                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
+                check_protocol_status(reply)
+                self.final_state = session_state_name(reply.final_state)
+                self._client._sessions.discard(self)
+        return self.final_state
+
+    async def _close_shielded(self) -> None:
+        """Close even while the caller is being cancelled, bounded in time.
+
+        A close that fails raises (it is not swallowed); one that cannot finish
+        within CLOSE_TIMEOUT raises DeadlineExceededError instead of hanging.
+        """
+        with trio.CancelScope(shield=True):
+            await self.close(timeout=CLOSE_TIMEOUT)
+
+
+class TrioEventStream(Generic[ItemT]):
+    """A session's event stream (async context manager and async iterator)."""
+
+    def __init__(
+        self,
+        client: TrioGatewayClient,
+        request: pb.StreamEventsRequest,
+        *,
+        buffer_size: int,
+        overflow: OverflowPolicy,
+        decode: bool,
+        chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
+    ) -> None:
+        self._client = client
+        self._pump: StreamPump[pb.MxEvent] = StreamPump(
+            client._transport,
+            "StreamEvents",
+            request,
+            capacity=buffer_size,
+            overflow=overflow,
+            sequence_of=lambda event: event.worker_sequence,
+        )
+        self._cursor = EventCursor(request.after_worker_sequence)
+        self._decode = decode
+        self._chunk_size = chunk_size
+        self._pending: collections.deque[pb.MxEvent] = collections.deque()
+        self._started = False
+        self._closed = False
+
+    @property
+    def last_worker_sequence(self) -> int:
+        return self._cursor.last_worker_sequence
+
+    async def __aenter__(self) -> Self:
+        if self._closed:
+            raise ClientClosedError("the event stream is closed")
+        self._started = True
+        await self._client._bridge.run(self._pump.start)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Reset the gRPC stream and wait for the reader to stop (shielded)."""
+        self._closed = True
+        with trio.CancelScope(shield=True):
+            await self._client._bridge.run(self._pump.aclose)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        if not self._pending:
+            if self._closed:
+                raise StopAsyncIteration
+            if not self._started:
+                raise ClientClosedError("use 'async with' to open the event stream")
+            chunk = await self._client._bridge.run(self._pump.next_chunk, self._chunk_size)
+            if not chunk:
+                raise StopAsyncIteration
+            self._pending.extend(chunk)
+        message = self._pending.popleft()
+        self._cursor.observe(message)
+        item: ItemT = decode_event(message) if self._decode else message  # type: ignore[assignment]
+        return item
+
+    async def statistics(self) -> PumpStatistics:
+        return await self._client._bridge.run(_pump_statistics, self._pump)
+
+
+async def _pump_statistics(pump: StreamPump[pb.MxEvent]) -> PumpStatistics:
+    return pump.statistics()

@@ -1,0 +1,213 @@
+"""The Trio front end, run once per bridge (trio-asyncio and helper thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import trio
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
+import mxgateway
+from mxgateway import DeadlineExceededError, GatewayUnavailableError, SessionCommands, TrioSession
+from mxgateway._asyncio.client import Session as AsyncioSession
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+from tests.support.fake_gateway import FakeGateway, run_fake_gateway
+
+API_KEY = "mxgw_triokey_" + "T" * 43
+WAIT = 10.0
+
+
+@pytest.fixture(params=["trio-asyncio", "thread"])
+def bridge(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    with run_fake_gateway() as fake:
+        yield fake
+
+
+async def wait_for(flag: object) -> None:
+    """Wait for a threading.Event set by the fake gateway's thread."""
+    assert await trio.to_thread.run_sync(flag.wait, WAIT)  # type: ignore[attr-defined]
+
+
+async def test_session_and_events_in_structured_blocks(gateway: FakeGateway, bridge: str) -> None:
+    gateway.service.events = [gateway.event(1, value=10), gateway.event(2, value=11)]
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(
+            endpoint=gateway.endpoint, api_key=API_KEY, plaintext=True, bridge=bridge
+        ) as client:
+            assert client.bridge_name == bridge
+            async with client.open_session("python-client") as session:
+                server = await session.register("python-client")
+                item = await session.add_item(server, "Tank1.Level")
+                async with session.events() as events:
+                    await session.advise(server, item)
+                    received = [await anext(events), await anext(events)]
+                    assert events.last_worker_sequence == 2
+            assert session.closed and session.final_state == "CLOSED"
+            stats = await client.statistics()
+    assert [e.value for e in received] == [10, 11]
+    assert stats.open_http2_streams == 0
+    assert gateway.state.streams_cancelled == 1
+    assert all(c.metadata["authorization"] == f"Bearer {API_KEY}" for c in gateway.calls())
+    assert [c.method for c in gateway.calls()][-1] == "CloseSession"
+
+
+async def test_cancel_scope_around_stream_read_resets_stream(gateway: FakeGateway, bridge: str) -> None:
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session, session.events() as events:
+                with trio.CancelScope() as scope:
+                    async with trio.open_nursery() as nursery:
+
+                        async def cancel_when_server_streams() -> None:
+                            await wait_for(gateway.state.stream_started)
+                            scope.cancel()
+
+                        nursery.start_soon(cancel_when_server_streams)
+                        await anext(events)  # the gateway is idle: only the scope ends this
+                assert scope.cancelled_caught
+            await wait_for(gateway.state.stream_cancelled)
+            assert (await client.statistics()).open_http2_streams == 0
+
+
+async def test_cancel_scope_around_unary_call_aborts_the_wait(gateway: FakeGateway, bridge: str) -> None:
+    async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+        import asyncio
+
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    gateway.service.invoke_handler = hang
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session:
+                with trio.CancelScope() as scope:
+                    async with trio.open_nursery() as nursery:
+
+                        async def cancel_when_server_has_call() -> None:
+                            await wait_for(gateway.state.invoke_started)
+                            scope.cancel()
+
+                        nursery.start_soon(cancel_when_server_has_call)
+                        await session.ping()
+                assert scope.cancelled_caught
+                await wait_for(gateway.state.invoke_cancelled)
+                assert (await client.statistics()).open_http2_streams == 0
+
+
+async def test_trio_deadline_is_sent_as_grpc_timeout(gateway: FakeGateway, bridge: str) -> None:
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session:
+                with trio.move_on_after(4.0):
+                    await session.ping()
+                await session.ping()  # no scope: the client's 30 s default
+    first, second = [c.deadline_remaining for c in gateway.calls("Invoke")]
+    assert first is not None and 3.0 < first <= 4.0
+    assert second is not None and 25.0 < second <= 30.0
+
+
+async def test_trio_deadline_expiry_is_a_trio_cancellation(gateway: FakeGateway, bridge: str) -> None:
+    async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+        import asyncio
+
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    gateway.service.invoke_handler = hang
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session:
+                with trio.move_on_after(0.3) as scope:
+                    await session.ping()
+                assert scope.cancelled_caught
+
+
+async def test_session_block_closes_session_when_cancelled(gateway: FakeGateway, bridge: str) -> None:
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            with trio.CancelScope() as scope:
+                async with client.open_session("s") as session:
+                    scope.cancel()
+                    await trio.sleep_forever()
+            assert scope.cancelled_caught
+            assert session.closed
+    assert len(gateway.calls("CloseSession")) == 1
+
+
+async def test_session_close_failure_surfaces_as_single_exception(gateway: FakeGateway, bridge: str) -> None:
+    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.UNAVAILABLE, "worker gone")
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            with pytest.raises(GatewayUnavailableError, match="worker gone"):
+                async with client.open_session("s"):
+                    pass
+
+
+async def test_session_close_that_hangs_is_bounded(
+    gateway: FakeGateway, bridge: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mxgateway._trio.client.CLOSE_TIMEOUT", 0.3)
+    gateway.service.close_hangs = True
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            with pytest.raises(DeadlineExceededError):
+                async with client.open_session("s"):
+                    pass
+
+
+async def test_errors_in_blocks_are_not_exception_groups(gateway: FakeGateway, bridge: str) -> None:
+    class Boom(Exception):
+        pass
+
+    with trio.fail_after(WAIT), pytest.raises(Boom):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session, session.events():
+                raise Boom()
+    assert len(gateway.calls("CloseSession")) == 1
+
+
+async def test_unreachable_gateway_raises_typed_error(bridge: str) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with trio.fail_after(WAIT), pytest.raises(GatewayUnavailableError):
+        async with mxgateway.open_client(endpoint=f"127.0.0.1:{port}", plaintext=True, bridge=bridge):
+            pass
+
+
+async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway) -> None:
+    import trio_asyncio
+
+    with trio.fail_after(WAIT):
+        async with trio_asyncio.open_loop() as loop:
+            async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True) as client:
+                assert client._bridge._loop is loop  # type: ignore[attr-defined]
+                async with client.open_session("s") as session:
+                    assert await session.register("x") == 1
+
+
+def test_trio_and_asyncio_sessions_share_the_typed_helpers() -> None:
+    for cls in (TrioSession, AsyncioSession):
+        assert issubclass(cls, SessionCommands)
+        for name in ("register", "add_item", "write", "write_bulk", "read_bulk"):
+            assert getattr(cls, name) is getattr(SessionCommands, name)
+
+
+def test_thread_bridge_forced_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mxgateway._trio.bridge import _choose
+
+    monkeypatch.setenv("MXGATEWAY_TRIO_BRIDGE", "thread")
+    assert _choose("auto") == "thread"
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE")
+    assert _choose("auto") == "trio-asyncio"
+    with pytest.raises(ValueError, match="unknown Trio bridge"):
+        _choose("gevent")
