@@ -102,15 +102,20 @@ async def test_cancel_scope_around_unary_call_aborts_the_wait(gateway: FakeGatew
 
 
 async def test_trio_deadline_is_sent_as_grpc_timeout(gateway: FakeGateway, bridge: str) -> None:
-    with trio.fail_after(WAIT):
+    # A deadline set outside the client block counts as much as one inside it.
+    with trio.fail_after(20):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
             async with client.open_session("s") as session:
                 with trio.move_on_after(4.0):
                     await session.ping()
-                await session.ping()  # no scope: the client's 30 s default
-    first, second = [c.deadline_remaining for c in gateway.calls("Invoke")]
-    assert first is not None and 3.0 < first <= 4.0
-    assert second is not None and 25.0 < second <= 30.0
+                await session.ping()
+    with trio.fail_after(60):  # later than the client's 30 s default, so that one applies
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            await client.attach_session("session-" + "a" * 32).ping()
+    inner, outer, default = [c.deadline_remaining for c in gateway.calls("Invoke")]
+    assert inner is not None and 3.0 < inner <= 4.0
+    assert outer is not None and 15.0 < outer <= 20.0
+    assert default is not None and 25.0 < default <= 30.0
 
 
 async def test_trio_deadline_expiry_is_a_trio_cancellation(gateway: FakeGateway, bridge: str) -> None:

@@ -210,7 +210,7 @@ class FakeGateway:
 @contextlib.contextmanager
 def run_fake_gateway(ssl: Any = None) -> Iterator[FakeGateway]:
     """Start the fake gateway on 127.0.0.1, port 0, in a helper thread."""
-    loop = asyncio.new_event_loop()
+    loop = asyncio.SelectorEventLoop()  # a plain loop even when trio-asyncio is imported
     service = FakeGatewayService(FakeState())
     started: dict[str, Any] = {}
     ready = threading.Event()

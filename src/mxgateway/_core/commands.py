@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from google.protobuf.message import Message
-from mxgateway._core.values import MxType, encode_value
 
+from mxgateway._core.values import MxType, encode_value
 from mxgateway._errors import ArgumentError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 

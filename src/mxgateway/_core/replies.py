@@ -18,7 +18,6 @@ from mxgateway._core.events import Event, decode_event
 from mxgateway._core.quality import Quality
 from mxgateway._core.statuses import MxStatus, first_error
 from mxgateway._core.values import Value
-
 from mxgateway._errors import MxAccessError, ProtocolStatusError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 

@@ -135,16 +135,33 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
         if running is not None:
             yield TrioAsyncioBridge(running)
             return
-        async with trio_asyncio.open_loop() as loop:
-            yield TrioAsyncioBridge(loop)
+        # The loop lives in a background task rather than around the caller's
+        # block: open_loop() shields its body and only forwards cancellation,
+        # so a block inside it would no longer see the caller's deadlines.
+        async with trio.open_nursery() as nursery:
+            loop = await nursery.start(_host_trio_asyncio_loop)
+            try:
+                yield TrioAsyncioBridge(loop)
+            finally:
+                nursery.cancel_scope.cancel()
         return
     async with _thread_loop() as loop:
         yield ThreadBridge(loop)
 
 
+async def _host_trio_asyncio_loop(task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED) -> None:
+    import trio_asyncio
+
+    async with trio_asyncio.open_loop() as loop:
+        task_status.started(loop)
+        await trio.sleep_forever()
+
+
 @contextlib.asynccontextmanager
 async def _thread_loop() -> AsyncIterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
+    # Not asyncio.new_event_loop(): once trio-asyncio is imported, that returns
+    # trio-asyncio's loop, which cannot run on another thread.
+    loop = asyncio.SelectorEventLoop()
     thread = threading.Thread(target=loop.run_forever, name="mxgateway-asyncio", daemon=True)
     thread.start()
     try:

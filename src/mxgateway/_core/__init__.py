@@ -1,0 +1,1 @@
+"""The no-I/O core: request building, reply parsing, value, status and event conversion."""

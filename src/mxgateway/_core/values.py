@@ -1,0 +1,412 @@
+"""MxValue <-> Python conversion (no I/O).
+
+Python -> MXAccess: ``encode_value`` infers the MXAccess type from the
+Python type, or takes an explicit ``MxType`` when Python's type is
+ambiguous (an int for a FLOAT attribute, a 64-bit integer, ...), and
+rejects what MXAccess cannot hold (NaN, infinities, naive datetimes,
+out-of-range integers) with a ``ValueConversionError`` that says why.
+
+MXAccess -> Python: ``decode_value`` gives the plain Python value;
+``Value.from_proto`` also keeps the type names and the raw fallback fields
+(``raw_data_type``, ``raw_diagnostic``) so nothing the gateway sent is lost,
+and ``Value.to_proto`` rebuilds the identical message.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from mxgateway._errors import ValueConversionError
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
+class MxType(enum.Enum):
+    """An explicit MXAccess type for a write (the CLI's ``--type``)."""
+
+    BOOL = "bool"
+    INT32 = "int32"
+    INT64 = "int64"
+    FLOAT = "float"
+    DOUBLE = "double"
+    STRING = "string"
+    TIME = "time"
+    ELAPSED_TIME = "elapsed_time"
+
+    @classmethod
+    def parse(cls, text: str | MxType) -> MxType:
+        if isinstance(text, MxType):
+            return text
+        name = str(text).strip().lower().replace("-", "_")
+        found = _ALIASES.get(name)
+        if found is None:
+            try:
+                found = cls(name)
+            except ValueError:
+                choices = ", ".join(t.value for t in cls)
+                raise ValueConversionError(f"unknown value type {text!r}; choose one of: {choices}") from None
+        return found
+
+
+_ALIASES = {
+    "boolean": MxType.BOOL,
+    "integer": MxType.INT32,
+    "int": MxType.INT32,
+    "str": MxType.STRING,
+    "datetime": MxType.TIME,
+    "duration": MxType.ELAPSED_TIME,
+}
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    data_type: int
+    variant_type: int
+    value_field: str  # scalar oneof member of MxValue
+    array_field: str  # repeated member of MxArray
+    check: Callable[[object], object]
+
+
+def _describe(value: object) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _check_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueConversionError(f"{_describe(value)} is not a bool")
+    return value
+
+
+def _check_int(bounds: tuple[int, int], type_name: str) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueConversionError(f"{_describe(value)} is not an integer for {type_name}")
+        if not bounds[0] <= value <= bounds[1]:
+            hint = "; use type int64" if type_name == "int32" and _INT64[0] <= value <= _INT64[1] else ""
+            raise ValueConversionError(f"{value} is out of range for {type_name}{hint}")
+        return value
+
+    return check
+
+
+def _check_real(type_name: str, limit: float | None) -> Callable[[object], float]:
+    def check(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueConversionError(f"{_describe(value)} is not a number for {type_name}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueConversionError(f"{value!r} cannot be written: MXAccess values must be finite numbers")
+        if limit is not None and abs(number) > limit:
+            raise ValueConversionError(f"{value!r} is out of range for {type_name}; use type double")
+        return number
+
+    return check
+
+
+def _check_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueConversionError(f"{_describe(value)} is not a string")
+    return value
+
+
+def _check_time(value: object) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValueConversionError(f"{_describe(value)} is not a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueConversionError(f"{value!r} is a naive datetime; give it a timezone (e.g. tzinfo=UTC)")
+    return value
+
+
+def _check_elapsed(value: object) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise ValueConversionError(f"{_describe(value)} is not a timedelta")
+    return value
+
+
+_ENCODINGS: dict[MxType, _Encoding] = {
+    MxType.BOOL: _Encoding(pb.MX_DATA_TYPE_BOOLEAN, pb.VT_BOOL, "bool_value", "bools", _check_bool),
+    MxType.INT32: _Encoding(
+        pb.MX_DATA_TYPE_INTEGER, pb.VT_I4, "int32_value", "int32s", _check_int(_INT32, "int32")
+    ),
+    MxType.INT64: _Encoding(
+        pb.MX_DATA_TYPE_INTEGER, pb.VT_I8, "int64_value", "int64s", _check_int(_INT64, "int64")
+    ),
+    MxType.FLOAT: _Encoding(
+        pb.MX_DATA_TYPE_FLOAT, pb.VT_R4, "float_value", "floats", _check_real("float", _FLOAT32_MAX)
+    ),
+    MxType.DOUBLE: _Encoding(
+        pb.MX_DATA_TYPE_DOUBLE, pb.VT_R8, "double_value", "doubles", _check_real("double", None)
+    ),
+    MxType.STRING: _Encoding(pb.MX_DATA_TYPE_STRING, pb.VT_BSTR, "string_value", "strings", _check_str),
+    MxType.TIME: _Encoding(pb.MX_DATA_TYPE_TIME, pb.VT_DATE, "timestamp_value", "timestamps", _check_time),
+    MxType.ELAPSED_TIME: _Encoding(
+        pb.MX_DATA_TYPE_ELAPSED_TIME, pb.VT_I8, "duration_value", "durations", _check_elapsed
+    ),
+}
+
+
+def _infer(value: object) -> MxType:
+    if isinstance(value, bool):
+        return MxType.BOOL
+    if isinstance(value, int):
+        if _INT32[0] <= value <= _INT32[1]:
+            return MxType.INT32
+        raise ValueConversionError(f"{value} does not fit int32; pass type='int64' to write a 64-bit integer")
+    if isinstance(value, float):
+        return MxType.DOUBLE
+    if isinstance(value, str):
+        return MxType.STRING
+    if isinstance(value, datetime):
+        return MxType.TIME
+    if isinstance(value, timedelta):
+        return MxType.ELAPSED_TIME
+    raise ValueConversionError(
+        f"cannot send {_describe(value)} to MXAccess; supported: bool, int, float, "
+        "str, datetime, timedelta, lists of those, None"
+    )
+
+
+def _raw_data_type(data_type: int) -> int:
+    # Our MxDataType numbers are COM's plus one (see the .proto comment).
+    return data_type - 1
+
+
+def _set_scalar(target: Any, field: str, value: object) -> None:
+    if isinstance(value, datetime):
+        getattr(target, field).FromDatetime(value.astimezone(UTC))
+    elif isinstance(value, timedelta):
+        getattr(target, field).FromTimedelta(value)
+    else:
+        setattr(target, field, value)
+
+
+def _append(container: Any, value: object) -> None:
+    if isinstance(value, datetime):
+        stamp = Timestamp()
+        stamp.FromDatetime(value.astimezone(UTC))
+        container.append(stamp)
+    elif isinstance(value, timedelta):
+        duration = Duration()
+        duration.FromTimedelta(value)
+        container.append(duration)
+    else:
+        container.append(value)
+
+
+def encode_value(value: object, mx_type: MxType | str | None = None) -> pb.MxValue:
+    """A Python value as an MxValue; ``mx_type`` picks the MXAccess type explicitly."""
+    chosen = None if mx_type is None else MxType.parse(mx_type)
+    if value is None:
+        return pb.MxValue(data_type=pb.MX_DATA_TYPE_NO_DATA, variant_type=pb.VT_EMPTY, is_null=True)
+    if isinstance(value, list | tuple):
+        return _encode_array(value, chosen)
+    kind = chosen or _infer(value)
+    encoding = _ENCODINGS[kind]
+    checked = encoding.check(value)
+    message = pb.MxValue(
+        data_type=encoding.data_type,  # type: ignore[arg-type]
+        variant_type=encoding.variant_type,  # type: ignore[arg-type]
+        raw_data_type=_raw_data_type(encoding.data_type),
+    )
+    _set_scalar(message, encoding.value_field, checked)
+    return message
+
+
+def _encode_array(values: Sequence[object], chosen: MxType | None) -> pb.MxValue:
+    for element in values:
+        if isinstance(element, list | tuple | dict | set) or element is None:
+            raise ValueConversionError(f"array elements must be scalar values, got {_describe(element)}")
+    if chosen is None:
+        if not values:
+            raise ValueConversionError("cannot infer the element type of an empty array; pass type=")
+        kinds = {_infer(element) for element in values}
+        if len(kinds) != 1:
+            names = ", ".join(sorted(k.value for k in kinds))
+            raise ValueConversionError(f"array elements have mixed types ({names}); pass type= to choose one")
+        chosen = kinds.pop()
+    encoding = _ENCODINGS[chosen]
+    array = pb.MxArray(
+        element_data_type=encoding.data_type,  # type: ignore[arg-type]
+        element_variant_type=encoding.variant_type,  # type: ignore[arg-type]
+    )
+    container = getattr(array, encoding.array_field)
+    for element in values:
+        _append(container, encoding.check(element))
+    return pb.MxValue(
+        data_type=encoding.data_type,  # type: ignore[arg-type]
+        variant_type=pb.VT_ARRAY,
+        raw_data_type=_raw_data_type(encoding.data_type),
+        array_value=array,
+    )
+
+
+# ---------------------------------------------------------------- decoding
+
+_ARRAY_FIELDS = ("bools", "int32s", "int64s", "floats", "doubles", "strings", "timestamps", "durations")
+
+
+def _python(item: object) -> object:
+    if isinstance(item, Timestamp):
+        return item.ToDatetime(tzinfo=UTC)
+    if isinstance(item, Duration):
+        return item.ToTimedelta()
+    return item
+
+
+def _array_field(array: pb.MxArray) -> str | None:
+    return next((name for name in _ARRAY_FIELDS if len(getattr(array, name))), None)
+
+
+def decode_value(message: pb.MxValue) -> object:
+    """The Python value: None, bool, int, float, str, aware UTC datetime, timedelta or list."""
+    field = message.WhichOneof("value")
+    if message.is_null or field is None:
+        return None
+    if field == "array_value":
+        array_field = _array_field(message.array_value)
+        return [] if array_field is None else [_python(v) for v in getattr(message.array_value, array_field)]
+    return _python(getattr(message, field))
+
+
+def _enum_name(enum_type: Any, number: int, prefix: str = "") -> str:
+    try:
+        return str(enum_type.Name(number)).removeprefix(prefix)
+    except ValueError:
+        return str(number)
+
+
+def _enum_number(enum_type: Any, name: str, prefix: str = "") -> int:
+    if name.lstrip("-").isdigit():
+        return int(name)
+    return int(enum_type.Value(prefix + name))
+
+
+@dataclass(frozen=True)
+class Value:
+    """A decoded MxValue with every field kept.
+
+    ``value`` is the Python projection; ``data_type`` and ``variant_type`` are
+    enum names (``"INTEGER"``, ``"VT_I4"``; a number as text if unknown);
+    ``value_field`` is the oneof member that carried it (``None`` when empty)
+    and, for arrays, ``array_field`` and the element types say where the
+    elements were. ``raw_data_type`` and ``raw_diagnostic`` are the gateway's
+    fallback for values it could not fully convert.
+    """
+
+    value: object
+    data_type: str
+    variant_type: str
+    is_null: bool
+    raw_data_type: int
+    raw_diagnostic: str
+    value_field: str | None = None
+    array_field: str | None = None
+    element_data_type: str | None = None
+    element_variant_type: str | None = None
+
+    @classmethod
+    def from_proto(cls, message: pb.MxValue) -> Value:
+        # A null value carries no member (the gateway sends none with is_null).
+        field = None if message.is_null else message.WhichOneof("value")
+        array_field = element_data_type = element_variant_type = None
+        if field == "array_value":
+            array = message.array_value
+            array_field = _array_field(array)
+            element_data_type = _enum_name(pb.MxDataType, array.element_data_type, "MX_DATA_TYPE_")
+            element_variant_type = _enum_name(pb.VariantType, array.element_variant_type)
+        return cls(
+            value=decode_value(message),
+            data_type=_enum_name(pb.MxDataType, message.data_type, "MX_DATA_TYPE_"),
+            variant_type=_enum_name(pb.VariantType, message.variant_type),
+            is_null=message.is_null,
+            raw_data_type=message.raw_data_type,
+            raw_diagnostic=message.raw_diagnostic,
+            value_field=field,
+            array_field=array_field,
+            element_data_type=element_data_type,
+            element_variant_type=element_variant_type,
+        )
+
+    def to_proto(self) -> pb.MxValue:
+        message = pb.MxValue(
+            data_type=_enum_number(pb.MxDataType, self.data_type, "MX_DATA_TYPE_"),  # type: ignore[arg-type]
+            variant_type=_enum_number(pb.VariantType, self.variant_type),  # type: ignore[arg-type]
+            is_null=self.is_null,
+            raw_data_type=self.raw_data_type,
+            raw_diagnostic=self.raw_diagnostic,
+        )
+        if self.value_field == "array_value":
+            array = message.array_value
+            array.SetInParent()
+            if self.element_data_type is not None:
+                array.element_data_type = _enum_number(pb.MxDataType, self.element_data_type, "MX_DATA_TYPE_")  # type: ignore[assignment]
+            if self.element_variant_type is not None:
+                array.element_variant_type = _enum_number(pb.VariantType, self.element_variant_type)  # type: ignore[assignment]
+            if self.array_field is not None and isinstance(self.value, list):
+                container = getattr(array, self.array_field)
+                for element in self.value:
+                    _append(container, element)
+        elif self.value_field is not None:
+            _set_scalar(message, self.value_field, self.value)
+        return message
+
+
+# ------------------------------------------------------------ text parsing
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_CLOCK = re.compile(r"^(?P<sign>-)?(?P<h>\d+):(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$")
+
+
+def parse_text_value(text: str, mx_type: MxType | str) -> object:
+    """A command-line string as a Python value of ``mx_type`` (strict)."""
+    kind = MxType.parse(mx_type)
+    raw = text.strip()
+    try:
+        if kind is MxType.BOOL:
+            lowered = raw.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise ValueError("expected true/false, 1/0 or yes/no")
+        if kind in (MxType.INT32, MxType.INT64):
+            number = int(raw, 10)
+            return _ENCODINGS[kind].check(number)
+        if kind in (MxType.FLOAT, MxType.DOUBLE):
+            if raw.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                raise ValueError("NaN and infinities cannot be written")
+            return _ENCODINGS[kind].check(float(raw))
+        if kind is MxType.STRING:
+            return text
+        if kind is MxType.TIME:
+            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+            return _check_time(stamp)
+        return _parse_elapsed(raw)
+    except ValueConversionError:
+        raise
+    except ValueError as exc:
+        raise ValueConversionError(f"cannot read {text!r} as {kind.value}: {exc}") from None
+
+
+def _parse_elapsed(raw: str) -> timedelta:
+    match = _CLOCK.match(raw)
+    if match:
+        seconds = int(match["h"]) * 3600 + int(match["m"]) * 60 + float(match["s"])
+        return timedelta(seconds=-seconds if match["sign"] else seconds)
+    seconds = float(raw)
+    if not math.isfinite(seconds):
+        raise ValueError("elapsed time must be finite")
+    return timedelta(seconds=seconds)
