@@ -106,7 +106,7 @@ def serve(port_file: str, events: int) -> None:
 # ------------------------------------------------------------- raw grpclib
 
 
-async def raw_events(endpoint: tuple[str, int], expected: int) -> int:
+async def raw_events(endpoint: tuple[str, int], expected: int) -> float:
     from grpclib.client import Channel
 
     from mxgateway.generated import mxaccess_gateway_grpc
@@ -115,17 +115,20 @@ async def raw_events(endpoint: tuple[str, int], expected: int) -> int:
     channel = Channel(*endpoint)
     try:
         stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+        await channel.__connect__()
+        started = time.perf_counter()
         count = 0
         async with stub.StreamEvents.open() as stream:
             await stream.send_message(pb.StreamEventsRequest(session_id=SESSION_ID), end=True)
             while await stream.recv_message() is not None:
                 count += 1
-        return count
+        assert count == expected, count
+        return time.perf_counter() - started
     finally:
         channel.close()
 
 
-async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> None:
+async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> float:
     from grpclib.client import Channel
 
     from mxgateway.generated import mxaccess_gateway_grpc
@@ -143,7 +146,10 @@ async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> 
             for _ in range(n):
                 await stub.Invoke(request, timeout=30)
 
+        await channel.__connect__()
+        started = time.perf_counter()
         await asyncio.gather(*(worker(calls // concurrency) for _ in range(concurrency)))
+        return time.perf_counter() - started
     finally:
         channel.close()
 
@@ -151,19 +157,26 @@ async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> 
 # -------------------------------------------------------------- asyncio API
 
 
-async def asyncio_events(endpoint: str, expected: int) -> int:
+async def asyncio_events(endpoint: str, expected: int, typed: bool) -> float:
     from mxgateway import GatewayClient
 
     async with await GatewayClient.connect(endpoint=endpoint, plaintext=True) as client:
         session = client.attach_session(SESSION_ID)
+        started = time.perf_counter()
         count = 0
-        async with session.events(buffer_size=expected + 1) as events:
+        stream = (
+            session.events(buffer_size=expected + 1)
+            if typed
+            else client.stream_events_raw(SESSION_ID, buffer_size=expected + 1)
+        )
+        async with stream as events:
             async for _ in events:
                 count += 1
-        return count
+        assert count == expected, count
+        return time.perf_counter() - started
 
 
-async def asyncio_unary(endpoint: str, calls: int, concurrency: int) -> None:
+async def asyncio_unary(endpoint: str, calls: int, concurrency: int) -> float:
     from mxgateway import GatewayClient
 
     async with await GatewayClient.connect(endpoint=endpoint, plaintext=True) as client:
@@ -173,13 +186,15 @@ async def asyncio_unary(endpoint: str, calls: int, concurrency: int) -> None:
             for _ in range(n):
                 await session.ping()
 
+        started = time.perf_counter()
         await asyncio.gather(*(worker(calls // concurrency) for _ in range(concurrency)))
+        return time.perf_counter() - started
 
 
 # ----------------------------------------------------------------- Trio API
 
 
-def trio_events(endpoint: str, expected: int, bridge: str) -> tuple[int, float]:
+def trio_events(endpoint: str, expected: int, bridge: str, typed: bool) -> tuple[int, float]:
     import trio
 
     import mxgateway
@@ -189,7 +204,12 @@ def trio_events(endpoint: str, expected: int, bridge: str) -> tuple[int, float]:
             session = client.attach_session(SESSION_ID)
             started = time.perf_counter()
             count = 0
-            async with session.events(buffer_size=expected + 1) as events:
+            stream = (
+                session.events(buffer_size=expected + 1)
+                if typed
+                else client.stream_events_raw(SESSION_ID, buffer_size=expected + 1)
+            )
+            async with stream as events:
                 async for _ in events:
                     count += 1
             return count, time.perf_counter() - started
@@ -222,13 +242,11 @@ def trio_unary(endpoint: str, calls: int, concurrency: int, bridge: str) -> floa
 # ---------------------------------------------------------------- harness
 
 
-def timed_asyncio(fn: Callable[[], Awaitable[Any]]) -> float:
-    async def main() -> float:
-        started = time.perf_counter()
-        await fn()
-        return time.perf_counter() - started
-
-    return asyncio.run(main())
+def on_asyncio(fn: Callable[[], Awaitable[float]]) -> float:
+    # A plain selector loop: the Trio runs in this process import trio-asyncio,
+    # which would otherwise change what asyncio.run() creates.
+    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+        return runner.run(fn())
 
 
 def main() -> int:
@@ -274,22 +292,27 @@ def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
 
     bridges = ["trio-asyncio", "thread"]
     for round_number in range(args.rounds):
-        record("events: raw grpclib", n_events, timed_asyncio(lambda: raw_events(address, n_events)))
-        record("events: asyncio API", n_events, timed_asyncio(lambda: asyncio_events(endpoint, n_events)))
-        for bridge in bridges:
-            count, seconds = trio_events(endpoint, n_events, bridge)
-            assert count == n_events, (bridge, count)
-            record(f"events: Trio API ({bridge})", n_events, seconds)
+        record("events: raw grpclib", n_events, on_asyncio(lambda: raw_events(address, n_events)))
+        for typed, kind in ((False, "messages"), (True, "typed events")):
+            record(
+                f"events: asyncio API, {kind}",
+                n_events,
+                on_asyncio(lambda t=typed: asyncio_events(endpoint, n_events, t)),
+            )
+            for bridge in bridges:
+                count, seconds = trio_events(endpoint, n_events, bridge, typed)
+                assert count == n_events, (bridge, count)
+                record(f"events: Trio API ({bridge}), {kind}", n_events, seconds)
         for concurrency, label in ((1, "sequential"), (CONCURRENCY, f"{CONCURRENCY}-concurrent")):
             record(
                 f"unary {label}: raw grpclib",
                 n_calls,
-                timed_asyncio(lambda c=concurrency: raw_unary(address, n_calls, c)),
+                on_asyncio(lambda c=concurrency: raw_unary(address, n_calls, c)),
             )
             record(
                 f"unary {label}: asyncio API",
                 n_calls,
-                timed_asyncio(lambda c=concurrency: asyncio_unary(endpoint, n_calls, c)),
+                on_asyncio(lambda c=concurrency: asyncio_unary(endpoint, n_calls, c)),
             )
             for bridge in bridges:
                 record(
@@ -300,7 +323,7 @@ def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
         print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
 
     print(f"events per run: {n_events}, unary calls per run: {n_calls}, rounds: {args.rounds} (median shown)")
-    print(f"{'measurement':48} {'per second':>12} {'vs raw grpclib':>15}")
+    print(f"{'measurement':56} {'per second':>12} {'vs raw grpclib':>15}")
     baselines = {
         name.split(":")[0]: statistics.median(v)
         for name, v in results.items()
@@ -309,7 +332,7 @@ def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
     for name, values in results.items():
         median = statistics.median(values)
         ratio = median / baselines[name.split(":")[0]]
-        print(f"{name:48} {median:12.0f} {ratio:14.2f}x")
+        print(f"{name:56} {median:12.0f} {ratio:14.2f}x")
 
 
 if __name__ == "__main__":

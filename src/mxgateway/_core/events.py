@@ -4,14 +4,19 @@ Every event keeps its ``worker_sequence`` (the resume point) and the raw
 protobuf message in ``raw``. Nothing is dropped: a family this client does
 not know becomes ``UnknownEvent``, and the replay-gap marker becomes
 ``ReplayGap``.
+
+The identifying fields are set when the event is made; the decoded
+payload (values, quality, timestamps, statuses) is computed on first access
+and then cached, so a consumer that only looks at some events, or at some
+fields, does not pay for decoding the rest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
+from functools import cached_property
+from typing import Any
 
 from mxgateway._core.quality import Quality
 from mxgateway._core.statuses import MxStatus, first_error
@@ -19,129 +24,248 @@ from mxgateway._core.values import Value
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 
-def _time(
-    message: pb.MxEvent | pb.OnDataChangeEvent | pb.OnAlarmTransitionEvent, name: str
-) -> datetime | None:
+def _time(message: Any, name: str) -> datetime | None:
     if not message.HasField(name):
         return None
-    stamp: Timestamp = getattr(message, name)
-    return stamp.ToDatetime(tzinfo=UTC)
+    stamp = getattr(message, name)
+    result: datetime = stamp.ToDatetime(tzinfo=UTC)
+    return result
 
 
-def _statuses(messages: object) -> tuple[MxStatus, ...]:
-    return tuple(MxStatus.from_proto(m) for m in messages)  # type: ignore[attr-defined]
+def _statuses(messages: Any) -> tuple[MxStatus, ...]:
+    return tuple(MxStatus.from_proto(m) for m in messages)
 
 
-@dataclass(frozen=True)
+def _enum_name(enum_type: Any, number: int, prefix: str) -> str:
+    try:
+        return str(enum_type.Name(number)).removeprefix(prefix)
+    except ValueError:
+        return str(number)
+
+
+@dataclass(frozen=True, repr=False)
 class _EventBase:
     worker_sequence: int
     session_id: str
-    gateway_receive_timestamp: datetime | None
-    hresult: int | None
-    raw: pb.MxEvent = field(compare=False, repr=False)
+    server_handle: int
+    item_handle: int
+    raw: pb.MxEvent = field(compare=True)
+
+    @classmethod
+    def from_proto(cls, message: pb.MxEvent) -> Any:
+        return cls(
+            message.worker_sequence, message.session_id, message.server_handle, message.item_handle, message
+        )
+
+    @cached_property
+    def gateway_receive_timestamp(self) -> datetime | None:
+        return _time(self.raw, "gateway_receive_timestamp")
+
+    @property
+    def hresult(self) -> int | None:
+        return self.raw.hresult if self.raw.HasField("hresult") else None
+
+    def _repr_fields(self) -> str:
+        return (
+            f"worker_sequence={self.worker_sequence}, "
+            f"server_handle={self.server_handle}, item_handle={self.item_handle}"
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._repr_fields()})"
 
 
-def _base(message: pb.MxEvent) -> dict[str, object]:
-    return {
-        "worker_sequence": message.worker_sequence,
-        "session_id": message.session_id,
-        "gateway_receive_timestamp": _time(message, "gateway_receive_timestamp"),
-        "hresult": message.hresult if message.HasField("hresult") else None,
-        "raw": message,
-    }
-
-
-@dataclass(frozen=True)
 class DataChange(_EventBase):
     """OnDataChange: a new value, quality and timestamp for an advised item."""
 
-    server_handle: int
-    item_handle: int
-    value: object
-    mx_value: Value
-    quality: Quality
-    timestamp: datetime | None
-    statuses: tuple[MxStatus, ...]
+    @cached_property
+    def _body(self) -> Any:
+        # The body is preferred; older gateways used the flat MxEvent fields.
+        return self.raw.on_data_change if self.raw.HasField("on_data_change") else None
+
+    @cached_property
+    def mx_value(self) -> Value:
+        body = self._body
+        return Value.from_proto(body.value if body is not None else self.raw.value)
+
+    @property
+    def value(self) -> object:
+        return self.mx_value.value
+
+    @cached_property
+    def quality(self) -> Quality:
+        body = self._body
+        return Quality(body.quality if body is not None else self.raw.quality)
+
+    @cached_property
+    def timestamp(self) -> datetime | None:
+        body = self._body
+        return _time(body, "timestamp") if body is not None else _time(self.raw, "source_timestamp")
+
+    @cached_property
+    def statuses(self) -> tuple[MxStatus, ...]:
+        body = self._body
+        return _statuses(body.statuses if body is not None else self.raw.statuses)
 
     @property
     def error(self) -> MxStatus | None:
         """The first error status (e.g. CONFIGURATION_ERROR for an unknown item)."""
         return first_error(self.statuses)
 
+    def _repr_fields(self) -> str:
+        return f"{super()._repr_fields()}, value={self.value!r}, quality={self.quality.raw}"
 
-@dataclass(frozen=True)
-class WriteComplete(_EventBase):
+
+class _Completion(_EventBase):
+    _body_name = ""
+
+    @cached_property
+    def statuses(self) -> tuple[MxStatus, ...]:
+        if self.raw.HasField(self._body_name):
+            return _statuses(getattr(self.raw, self._body_name).statuses)
+        return _statuses(self.raw.statuses)
+
+    @property
+    def succeeded(self) -> bool:
+        return first_error(self.statuses) is None
+
+    def _repr_fields(self) -> str:
+        return f"{super()._repr_fields()}, succeeded={self.succeeded}"
+
+
+class WriteComplete(_Completion):
     """OnWriteComplete: the outcome of an earlier write."""
 
-    server_handle: int
-    item_handle: int
-    statuses: tuple[MxStatus, ...]
-
-    @property
-    def succeeded(self) -> bool:
-        return first_error(self.statuses) is None
+    _body_name = "on_write_complete"
 
 
-@dataclass(frozen=True)
-class OperationComplete(_EventBase):
-    server_handle: int
-    item_handle: int
-    statuses: tuple[MxStatus, ...]
-
-    @property
-    def succeeded(self) -> bool:
-        return first_error(self.statuses) is None
+class OperationComplete(_Completion):
+    _body_name = "operation_complete"
 
 
-@dataclass(frozen=True)
 class BufferedDataChange(_EventBase):
-    server_handle: int
-    item_handle: int
-    data_type: str
-    values: tuple[Value, ...]
-    qualities: tuple[Quality, ...]
-    timestamps: tuple[datetime, ...]
-    statuses: tuple[MxStatus, ...]
+    @property
+    def data_type(self) -> str:
+        return _enum_name(pb.MxDataType, self.raw.on_buffered_data_change.data_type, "MX_DATA_TYPE_")
+
+    @cached_property
+    def values(self) -> tuple[Value, ...]:
+        return tuple(Value.from_proto(v) for v in self.raw.on_buffered_data_change.values)
+
+    @cached_property
+    def qualities(self) -> tuple[Quality, ...]:
+        return tuple(Quality(q) for q in self.raw.on_buffered_data_change.qualities)
+
+    @cached_property
+    def timestamps(self) -> tuple[datetime, ...]:
+        return tuple(t.ToDatetime(tzinfo=UTC) for t in self.raw.on_buffered_data_change.timestamps)
+
+    @cached_property
+    def statuses(self) -> tuple[MxStatus, ...]:
+        return _statuses(self.raw.on_buffered_data_change.statuses)
 
 
-@dataclass(frozen=True)
 class AlarmTransition(_EventBase):
-    alarm_full_reference: str
-    source_object_reference: str
-    alarm_type: str
-    transition_kind: str
-    severity: int
-    raised_time: datetime | None
-    transition_time: datetime | None
-    operator_user: str
-    operator_comment: str
-    category: str
-    description: str
-    current_value: Value | None
-    limit_value: Value | None
-    degraded: bool
+    """An alarm raised, acknowledged, cleared or retriggered."""
+
+    @property
+    def _alarm(self) -> pb.OnAlarmTransitionEvent:
+        return self.raw.on_alarm_transition
+
+    @property
+    def alarm_full_reference(self) -> str:
+        return self._alarm.alarm_full_reference
+
+    @property
+    def source_object_reference(self) -> str:
+        return self._alarm.source_object_reference
+
+    @property
+    def alarm_type(self) -> str:
+        return self._alarm.alarm_type
+
+    @property
+    def transition_kind(self) -> str:
+        return _enum_name(pb.AlarmTransitionKind, self._alarm.transition_kind, "ALARM_TRANSITION_KIND_")
+
+    @property
+    def severity(self) -> int:
+        return self._alarm.severity
+
+    @cached_property
+    def raised_time(self) -> datetime | None:
+        return _time(self._alarm, "raised_time")
+
+    @cached_property
+    def transition_time(self) -> datetime | None:
+        return _time(self._alarm, "transition_time")
+
+    @property
+    def operator_user(self) -> str:
+        return self._alarm.operator_user
+
+    @property
+    def operator_comment(self) -> str:
+        return self._alarm.operator_comment
+
+    @property
+    def category(self) -> str:
+        return self._alarm.category
+
+    @property
+    def description(self) -> str:
+        return self._alarm.description
+
+    @cached_property
+    def current_value(self) -> Value | None:
+        return Value.from_proto(self._alarm.current_value) if self._alarm.HasField("current_value") else None
+
+    @cached_property
+    def limit_value(self) -> Value | None:
+        return Value.from_proto(self._alarm.limit_value) if self._alarm.HasField("limit_value") else None
+
+    @property
+    def degraded(self) -> bool:
+        return self._alarm.degraded
+
+    def _repr_fields(self) -> str:
+        return (
+            f"worker_sequence={self.worker_sequence}, "
+            f"alarm={self.alarm_full_reference!r}, kind={self.transition_kind}"
+        )
 
 
-@dataclass(frozen=True)
 class ReplayGap(_EventBase):
     """The gateway no longer has the events asked for: drop local state and re-read.
 
     Resuming after ``resume_after`` (``oldest_available_sequence - 1``) is gap-free.
     """
 
-    requested_after_sequence: int
-    oldest_available_sequence: int
+    @property
+    def requested_after_sequence(self) -> int:
+        return self.raw.replay_gap.requested_after_sequence
+
+    @property
+    def oldest_available_sequence(self) -> int:
+        return self.raw.replay_gap.oldest_available_sequence
 
     @property
     def resume_after(self) -> int:
         return max(self.oldest_available_sequence - 1, 0)
 
+    def _repr_fields(self) -> str:
+        return (
+            f"requested_after_sequence={self.requested_after_sequence}, "
+            f"oldest_available_sequence={self.oldest_available_sequence}"
+        )
 
-@dataclass(frozen=True)
+
 class UnknownEvent(_EventBase):
     """A family or body this client does not know; see ``raw``."""
 
-    family: int
+    @property
+    def family(self) -> int:
+        return self.raw.family
 
 
 Event = (
@@ -154,95 +278,31 @@ Event = (
     | UnknownEvent
 )
 
-
-def _data_change(message: pb.MxEvent) -> DataChange:
-    if message.HasField("on_data_change"):
-        body = message.on_data_change
-        value, quality, statuses = body.value, body.quality, body.statuses
-        timestamp = _time(body, "timestamp")
-    else:  # older gateways: the flat fields of MxEvent
-        value, quality, statuses = message.value, message.quality, message.statuses
-        timestamp = _time(message, "source_timestamp")
-    mx_value = Value.from_proto(value)
-    return DataChange(
-        **_base(message),  # type: ignore[arg-type]
-        server_handle=message.server_handle,
-        item_handle=message.item_handle,
-        value=mx_value.value,
-        mx_value=mx_value,
-        quality=Quality(quality),
-        timestamp=timestamp,
-        statuses=_statuses(statuses),
-    )
-
-
-def _completion(
-    message: pb.MxEvent, cls: type[WriteComplete] | type[OperationComplete], body_name: str
-) -> Event:
-    statuses = getattr(message, body_name).statuses if message.HasField(body_name) else message.statuses
-    return cls(
-        **_base(message),  # type: ignore[arg-type]
-        server_handle=message.server_handle,
-        item_handle=message.item_handle,
-        statuses=_statuses(statuses),
-    )
-
-
-def _buffered(message: pb.MxEvent) -> BufferedDataChange:
-    body = message.on_buffered_data_change
-    return BufferedDataChange(
-        **_base(message),  # type: ignore[arg-type]
-        server_handle=message.server_handle,
-        item_handle=message.item_handle,
-        data_type=pb.MxDataType.Name(body.data_type).removeprefix("MX_DATA_TYPE_"),
-        values=tuple(Value.from_proto(v) for v in body.values),
-        qualities=tuple(Quality(q) for q in body.qualities),
-        timestamps=tuple(t.ToDatetime(tzinfo=UTC) for t in body.timestamps),
-        statuses=_statuses(body.statuses),
-    )
-
-
-def _alarm(message: pb.MxEvent) -> AlarmTransition:
-    body = message.on_alarm_transition
-    return AlarmTransition(
-        **_base(message),  # type: ignore[arg-type]
-        alarm_full_reference=body.alarm_full_reference,
-        source_object_reference=body.source_object_reference,
-        alarm_type=body.alarm_type,
-        transition_kind=pb.AlarmTransitionKind.Name(body.transition_kind).removeprefix(
-            "ALARM_TRANSITION_KIND_"
-        ),
-        severity=body.severity,
-        raised_time=_time(body, "raised_time"),
-        transition_time=_time(body, "transition_time"),
-        operator_user=body.operator_user,
-        operator_comment=body.operator_comment,
-        category=body.category,
-        description=body.description,
-        current_value=Value.from_proto(body.current_value) if body.HasField("current_value") else None,
-        limit_value=Value.from_proto(body.limit_value) if body.HasField("limit_value") else None,
-        degraded=body.degraded,
-    )
+_BY_BODY: dict[str | None, type[_EventBase]] = {
+    "on_data_change": DataChange,
+    "on_write_complete": WriteComplete,
+    "operation_complete": OperationComplete,
+    "on_buffered_data_change": BufferedDataChange,
+    "on_alarm_transition": AlarmTransition,
+}
+# Events without a body (older gateways) are typed by their family.
+_BY_FAMILY: dict[int, type[_EventBase]] = {
+    pb.MX_EVENT_FAMILY_ON_DATA_CHANGE: DataChange,
+    pb.MX_EVENT_FAMILY_ON_WRITE_COMPLETE: WriteComplete,
+    pb.MX_EVENT_FAMILY_OPERATION_COMPLETE: OperationComplete,
+}
 
 
 def decode_event(message: pb.MxEvent) -> Event:
     """The typed event for one MxEvent; never drops one."""
     if message.HasField("replay_gap"):
-        return ReplayGap(
-            **_base(message),  # type: ignore[arg-type]
-            requested_after_sequence=message.replay_gap.requested_after_sequence,
-            oldest_available_sequence=message.replay_gap.oldest_available_sequence,
+        cls: type[_EventBase] = ReplayGap
+    else:
+        body = message.WhichOneof("body")
+        cls = (
+            _BY_BODY.get(body, UnknownEvent)
+            if body is not None
+            else _BY_FAMILY.get(message.family, UnknownEvent)
         )
-    body = message.WhichOneof("body")
-    family = message.family
-    if body == "on_data_change" or (body is None and family == pb.MX_EVENT_FAMILY_ON_DATA_CHANGE):
-        return _data_change(message)
-    if body == "on_write_complete" or (body is None and family == pb.MX_EVENT_FAMILY_ON_WRITE_COMPLETE):
-        return _completion(message, WriteComplete, "on_write_complete")
-    if body == "operation_complete" or (body is None and family == pb.MX_EVENT_FAMILY_OPERATION_COMPLETE):
-        return _completion(message, OperationComplete, "operation_complete")
-    if body == "on_buffered_data_change":
-        return _buffered(message)
-    if body == "on_alarm_transition":
-        return _alarm(message)
-    return UnknownEvent(**_base(message), family=family)  # type: ignore[arg-type]
+    event: Event = cls.from_proto(message)
+    return event
