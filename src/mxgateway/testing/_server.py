@@ -1,0 +1,266 @@
+"""Start and control the simulated gateway (asyncio, a helper thread, or the shell)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from grpclib.server import Server
+
+from mxgateway.testing._auth import Authenticator, key_set
+from mxgateway.testing._galaxy import Galaxy, load_galaxy
+from mxgateway.testing._service import SimulatedGateway, SimulatorSettings
+
+T = TypeVar("T")
+ApiKeys = Mapping[str, Iterable[str]] | Iterable[str] | None
+
+
+def server_ssl_context(cert_file: str | Path, key_file: str | Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert_file), str(key_file))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["h2"])
+    return context
+
+
+class Simulator:
+    """A running simulated gateway on ``endpoint``; its methods run in its own loop."""
+
+    def __init__(
+        self, service: SimulatedGateway, host: str, port: int, ssl_context: ssl.SSLContext | None
+    ) -> None:
+        self.service = service
+        self.host = host
+        self.port = port
+        self.tls = ssl_context is not None
+        self._ssl = ssl_context
+        self._server: Server | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"<Simulator {self.endpoint} tls={self.tls}>"
+
+    async def _start(self) -> None:
+        server = Server([self.service])
+        await server.start(self.host, self.port, ssl=self._ssl, reuse_address=True)
+        listening: Any = server._server
+        self.port = int(listening.sockets[0].getsockname()[1])
+        self._server = server
+
+    async def _stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    # ------------------------------------------------------ fault injection
+
+    async def drop_connections(self) -> None:
+        """Close every client connection (as a crashed gateway would), then listen again."""
+        await self._stop()
+        await self._start()
+
+    def set_reply_delay(self, seconds: float) -> None:
+        """Delay every unary reply (and the start of streams) by ``seconds``."""
+        self.service.reply_delay = seconds
+
+    def fault_session(self, session_id: str, reason: str = "worker process exited (fault injected)") -> None:
+        self.service._session(session_id).fault(reason)
+
+    def stall_events(self) -> None:
+        """Stop delivering events on every stream (they keep queueing)."""
+        self.service.events_flowing.clear()
+
+    def resume_events(self) -> None:
+        self.service.events_flowing.set()
+
+    def tick(self) -> None:
+        """Advance event generation now (tests use it instead of waiting for the timer)."""
+        self.service.tick()
+
+    def session_ids(self) -> list[str]:
+        return list(self.service.sessions)
+
+    def statistics(self) -> dict[str, Any]:
+        return self.service.stats.snapshot(self.service.sessions)
+
+    def last_authorization(self, method: str) -> str | None:
+        return self.service.stats.last_authorization.get(method)
+
+
+async def _tick_forever(service: SimulatedGateway) -> None:
+    while True:
+        await asyncio.sleep(service.settings.tick_interval)
+        service.tick()
+
+
+@contextlib.asynccontextmanager
+async def serve_simulator(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    galaxy: Galaxy | str | Path | None = None,
+    api_keys: ApiKeys = None,
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    settings: SimulatorSettings | None = None,
+    clock: Callable[[], float] | None = None,
+) -> AsyncIterator[Simulator]:
+    """Run the simulator in the current asyncio loop for the block (port 0: any free port)."""
+    if (tls_cert is None) != (tls_key is None):
+        raise ValueError("TLS needs both a certificate and a key")
+    loaded = galaxy if isinstance(galaxy, Galaxy) else load_galaxy(galaxy)
+    service_kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
+    service = SimulatedGateway(
+        loaded, Authenticator(key_set(api_keys)), settings or SimulatorSettings(), **service_kwargs
+    )
+    context = server_ssl_context(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
+    simulator = Simulator(service, host, port, context)
+    await simulator._start()
+    ticker = asyncio.create_task(_tick_forever(service))
+    try:
+        yield simulator
+    finally:
+        ticker.cancel()
+        await asyncio.wait([ticker])
+        await simulator._stop()
+
+
+class ThreadedSimulator:
+    """A simulator on its own asyncio loop in a helper thread; methods are thread-safe."""
+
+    def __init__(self, simulator: Simulator, loop: asyncio.AbstractEventLoop) -> None:
+        self.simulator = simulator
+        self._loop = loop
+
+    @property
+    def endpoint(self) -> str:
+        return self.simulator.endpoint
+
+    @property
+    def port(self) -> int:
+        return self.simulator.port
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in the simulator's loop and return its result."""
+
+        async def run() -> T:
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(30)
+
+    def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        return asyncio.run_coroutine_threadsafe(_awaited(fn, *args), self._loop).result(30)
+
+    def drop_connections(self) -> None:
+        self.run(self.simulator.drop_connections)
+
+    def set_reply_delay(self, seconds: float) -> None:
+        self.call(self.simulator.set_reply_delay, seconds)
+
+    def fault_session(self, session_id: str, reason: str = "worker process exited (fault injected)") -> None:
+        self.call(self.simulator.fault_session, session_id, reason)
+
+    def stall_events(self) -> None:
+        self.call(self.simulator.stall_events)
+
+    def resume_events(self) -> None:
+        self.call(self.simulator.resume_events)
+
+    def tick(self) -> None:
+        self.call(self.simulator.tick)
+
+    def session_ids(self) -> list[str]:
+        return self.call(self.simulator.session_ids)
+
+    def statistics(self) -> dict[str, Any]:
+        return self.call(self.simulator.statistics)
+
+    def last_authorization(self, method: str) -> str | None:
+        return self.call(self.simulator.last_authorization, method)
+
+    def wait_for_stream_cancel(self, timeout: float = 10.0) -> bool:
+        """Block until the simulator saw an event stream cancelled (reset by the client)."""
+        event = self.simulator.service.stats.stream_cancelled
+
+        async def wait() -> bool:
+            try:
+                async with asyncio.timeout(timeout):
+                    await event.wait()
+            except TimeoutError:
+                return False
+            return True
+
+        return asyncio.run_coroutine_threadsafe(wait(), self._loop).result(timeout + 5)
+
+
+async def _awaited(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+    return await fn(*args)
+
+
+@contextlib.contextmanager
+def run_simulator_in_thread(**options: Any) -> Iterator[ThreadedSimulator]:
+    """Run the simulator on a helper thread for the block (Trio tests, the CLI)."""
+    # A plain selector loop: asyncio.new_event_loop() would give trio-asyncio's
+    # loop when that is imported, and it cannot run on another thread.
+    loop = asyncio.SelectorEventLoop()
+    started: Future[Simulator] = Future()
+    stopping: dict[str, asyncio.Event] = {}
+
+    async def main() -> None:
+        stopping["event"] = asyncio.Event()
+        try:
+            async with serve_simulator(**options) as simulator:
+                started.set_result(simulator)
+                await stopping["event"].wait()
+        except BaseException as exc:
+            if not started.done():
+                started.set_exception(exc)
+            else:
+                raise
+
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(main(),), name="mxgateway-simulator", daemon=True
+    )
+    thread.start()
+    try:
+        simulator = started.result(30)
+        yield ThreadedSimulator(simulator, loop)
+    finally:
+        if "event" in stopping and thread.is_alive():
+            loop.call_soon_threadsafe(stopping["event"].set)
+        thread.join(30)
+        loop.close()
+
+
+def serve_forever(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    galaxy_path: str | Path | None = None,
+    api_keys: ApiKeys = None,
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    ready: Callable[[Simulator], None] | None = None,
+) -> None:
+    """Run the simulator until the process is interrupted (``mxgw-py simulate``)."""
+
+    async def main() -> None:
+        async with serve_simulator(
+            host=host, port=port, galaxy=galaxy_path, api_keys=api_keys, tls_cert=tls_cert, tls_key=tls_key
+        ) as simulator:
+            if ready is not None:
+                ready(simulator)
+            await asyncio.Event().wait()
+
+    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+        runner.run(main())
