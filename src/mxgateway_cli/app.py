@@ -1,18 +1,54 @@
-"""The cyclopts application behind ``mxgw-py``."""
+"""The cyclopts application behind ``mxgw-py``.
+
+Heavy imports (grpclib, protobuf, the bindings) happen inside commands, so
+``mxgw-py version`` starts fast. Every command returns a ``Job`` that
+``run`` executes, which lets ``batch`` reuse one connection for many lines.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
+import shlex
 import sys
 from typing import Annotated, Any
 
 from cyclopts import App, Parameter
+from cyclopts.exceptions import CycloptsError
 
 from mxgateway._protocol import GATEWAY_PROTOCOL_VERSION
 from mxgateway._version import __version__
+from mxgateway_cli import _commands as act
+from mxgateway_cli._connection import Connection, UsageError
+from mxgateway_cli._jobs import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Job,
+    Output,
+    execute,
+    report_error,
+    run_action,
+)
 
-app = App(name="mxgw-py", help="MXAccess Gateway command line client.", version=__version__)
+app = App(
+    name="mxgw-py",
+    help="MXAccess Gateway command line client. Exit codes: 0 ok, 1 command or MXAccess failure, "
+    "2 usage error, 3 timeout, 4 authentication/authorization, 5 gateway unavailable.",
+    version=__version__,
+)
+
+JsonFlag = Annotated[bool, Parameter(name="--json", negative="", help="Print one JSON document.")]
+SessionId = Annotated[str, Parameter(name="--session-id", help="Gateway session id (from open-session).")]
+ServerHandle = Annotated[int, Parameter(name="--server-handle", help="Server handle (from register).")]
+ItemHandle = Annotated[int, Parameter(name="--item-handle", help="Item handle (from add-item).")]
+TypeFlag = Annotated[
+    str | None,
+    Parameter(
+        name="--type", help="Value type: bool, int32, int64, float, double, string, time, elapsed_time."
+    ),
+]
+NO_CONNECTION = Connection()
 
 
 def _dist_version(name: str) -> str:
@@ -28,7 +64,7 @@ def _emit_json(document: dict[str, Any]) -> None:
 
 
 @app.command
-def version(*, json_output: Annotated[bool, Parameter(name="--json")] = False) -> int:
+def version(*, json_output: JsonFlag = False) -> int:
     """Print the client version, the gateway protocol version and library versions."""
     # Read from distribution metadata: importing grpclib or protobuf here would
     # slow every CLI start.
@@ -49,6 +85,637 @@ def version(*, json_output: Annotated[bool, Parameter(name="--json")] = False) -
     return 0
 
 
+# ------------------------------------------------------------------ sessions
+
+
+@app.command(name="open-session")
+def open_session(
+    *, connection: Connection = NO_CONNECTION, client_name: str = "mxgw-py", json_output: JsonFlag = False
+) -> Job:
+    """Open a gateway session and print its id (the session stays open)."""
+    return Job(act.open_session(client_name), connection, json_output)
+
+
+@app.command(name="close-session")
+def close_session(
+    *, connection: Connection = NO_CONNECTION, session_id: SessionId, json_output: JsonFlag = False
+) -> Job:
+    """Close a session (closing a closed session succeeds)."""
+    return Job(act.close_session(session_id), connection, json_output)
+
+
+def _helper(
+    command: str,
+    connection: Connection,
+    session_id: str,
+    json_output: bool,
+    method: str,
+    *args: Any,
+    key: str = "",
+    **kwargs: Any,
+) -> Job:
+    return Job(act.helper_call(command, session_id, method, args, kwargs, key), connection, json_output)
+
+
+@app.command
+def register(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    client_name: str,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Register with MXAccess; prints the server handle."""
+    return _helper(
+        "register", connection, session_id, json_output, "register", client_name, key="serverHandle"
+    )
+
+
+@app.command
+def unregister(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Unregister a server handle."""
+    return _helper("unregister", connection, session_id, json_output, "unregister", server_handle)
+
+
+@app.command(name="add-item")
+def add_item(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item: str,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Add an item (e.g. Object.Attribute); prints the item handle."""
+    return _helper(
+        "add-item", connection, session_id, json_output, "add_item", server_handle, item, key="itemHandle"
+    )
+
+
+@app.command(name="add-item2")
+def add_item2(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item: str,
+    item_context: str = "",
+    json_output: JsonFlag = False,
+) -> Job:
+    """AddItem2: add an item with a context string; prints the item handle."""
+    return _helper(
+        "add-item2",
+        connection,
+        session_id,
+        json_output,
+        "add_item2",
+        server_handle,
+        item,
+        item_context,
+        key="itemHandle",
+    )
+
+
+def _item_command(command: str, method: str):  # type: ignore[no-untyped-def]
+    def run(
+        *,
+        connection: Connection = NO_CONNECTION,
+        session_id: SessionId,
+        server_handle: ServerHandle,
+        item_handle: ItemHandle,
+        json_output: JsonFlag = False,
+    ) -> Job:
+        return _helper(command, connection, session_id, json_output, method, server_handle, item_handle)
+
+    run.__doc__ = f"{method.replace('_', ' ').capitalize()} an item."
+    app.command(run, name=command)
+
+
+for _name, _method in (
+    ("remove-item", "remove_item"),
+    ("advise", "advise"),
+    ("advise-supervisory", "advise_supervisory"),
+    ("unadvise", "unadvise"),
+    ("suspend", "suspend"),
+    ("activate", "activate"),
+):
+    _item_command(_name, _method)
+
+
+@app.command
+def ping(
+    *, connection: Connection = NO_CONNECTION, session_id: SessionId, json_output: JsonFlag = False
+) -> Job:
+    """Round trip to the session's worker."""
+    return _helper("ping", connection, session_id, json_output, "ping")
+
+
+@app.command(name="get-session-state")
+def get_session_state(
+    *, connection: Connection = NO_CONNECTION, session_id: SessionId, json_output: JsonFlag = False
+) -> Job:
+    """Print the session and worker state."""
+    return _helper(
+        "get-session-state", connection, session_id, json_output, "get_session_state", key="sessionState"
+    )
+
+
+# -------------------------------------------------------------------- writes
+
+
+@app.command
+def write(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handle: ItemHandle,
+    value: str,
+    type: TypeFlag = None,
+    user_id: int = 0,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Write a value (the outcome also arrives as OnWriteComplete on the event stream)."""
+    parsed = act.parse_value(value, type)
+    return _helper(
+        "write",
+        connection,
+        session_id,
+        json_output,
+        "write",
+        server_handle,
+        item_handle,
+        parsed,
+        type=type,
+        user_id=user_id,
+    )
+
+
+@app.command
+def write2(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handle: ItemHandle,
+    value: str,
+    timestamp: str,
+    type: TypeFlag = None,
+    user_id: int = 0,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Write a value with a timestamp (ISO 8601 with offset or Z)."""
+    parsed, stamp = act.parse_value(value, type), act.parse_timestamp(timestamp)
+    return _helper(
+        "write2",
+        connection,
+        session_id,
+        json_output,
+        "write2",
+        server_handle,
+        item_handle,
+        parsed,
+        stamp,
+        type=type,
+        user_id=user_id,
+    )
+
+
+@app.command(name="write-secured")
+def write_secured(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handle: ItemHandle,
+    value: str,
+    current_user_id: int,
+    verifier_user_id: int = 0,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Secured write by an authenticated user (and a verifier for verified attributes)."""
+    parsed = act.parse_value(value, type)
+    return _helper(
+        "write-secured",
+        connection,
+        session_id,
+        json_output,
+        "write_secured",
+        server_handle,
+        item_handle,
+        parsed,
+        current_user_id=current_user_id,
+        verifier_user_id=verifier_user_id,
+        type=type,
+    )
+
+
+@app.command(name="write-secured2")
+def write_secured2(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handle: ItemHandle,
+    value: str,
+    timestamp: str,
+    current_user_id: int,
+    verifier_user_id: int = 0,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Secured write with a timestamp."""
+    parsed, stamp = act.parse_value(value, type), act.parse_timestamp(timestamp)
+    return _helper(
+        "write-secured2",
+        connection,
+        session_id,
+        json_output,
+        "write_secured2",
+        server_handle,
+        item_handle,
+        parsed,
+        stamp,
+        current_user_id=current_user_id,
+        verifier_user_id=verifier_user_id,
+        type=type,
+    )
+
+
+@app.command(name="authenticate-user")
+def authenticate_user(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    user_name: str,
+    password_env: str | None = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Authenticate an MXAccess user; the password comes from --password-env VAR or a prompt."""
+    password = act.read_password(password_env)
+    return _helper(
+        "authenticate-user",
+        connection,
+        session_id,
+        json_output,
+        "authenticate_user",
+        server_handle,
+        user_name,
+        password,
+        key="userId",
+    )
+
+
+# ---------------------------------------------------------------------- bulk
+
+
+@app.command(name="subscribe-bulk")
+def subscribe_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    items: str,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Add and advise a comma-separated list of items."""
+    return _helper(
+        "subscribe-bulk",
+        connection,
+        session_id,
+        json_output,
+        "subscribe_bulk",
+        server_handle,
+        act.csv(items, "--items"),
+    )
+
+
+@app.command(name="unsubscribe-bulk")
+def unsubscribe_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handles: str,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Unadvise and remove a comma-separated list of item handles."""
+    return _helper(
+        "unsubscribe-bulk",
+        connection,
+        session_id,
+        json_output,
+        "unsubscribe_bulk",
+        server_handle,
+        act.csv_ints(item_handles, "--item-handles"),
+    )
+
+
+@app.command(name="read-bulk")
+def read_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    items: str,
+    timeout_ms: int = 0,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Read a comma-separated list of items (cached when already advised)."""
+    return _helper(
+        "read-bulk",
+        connection,
+        session_id,
+        json_output,
+        "read_bulk",
+        server_handle,
+        act.csv(items, "--items"),
+        timeout_ms=timeout_ms,
+    )
+
+
+def _pairs(item_handles: str, values: str, type_name: str | None) -> list[tuple[int, object]]:
+    handles = act.csv_ints(item_handles, "--item-handles")
+    texts = act.csv(values, "--values")
+    if len(handles) != len(texts):
+        raise UsageError(f"--item-handles has {len(handles)} entries but --values has {len(texts)}")
+    return [(h, act.parse_value(v, type_name)) for h, v in zip(handles, texts, strict=True)]
+
+
+@app.command(name="write-bulk")
+def write_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handles: str,
+    values: str,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Write values to item handles, pairwise (per-entry results in input order)."""
+    return _helper(
+        "write-bulk",
+        connection,
+        session_id,
+        json_output,
+        "write_bulk",
+        server_handle,
+        _pairs(item_handles, values, type),
+        type=type,
+    )
+
+
+@app.command(name="write2-bulk")
+def write2_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handles: str,
+    values: str,
+    timestamp: str,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Write2 for many items with one timestamp."""
+    stamp = act.parse_timestamp(timestamp)
+    entries = [(h, v, stamp) for h, v in _pairs(item_handles, values, type)]
+    return _helper(
+        "write2-bulk", connection, session_id, json_output, "write2_bulk", server_handle, entries, type=type
+    )
+
+
+@app.command(name="write-secured-bulk")
+def write_secured_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handles: str,
+    values: str,
+    current_user_id: int,
+    verifier_user_id: int = 0,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """WriteSecured for many items."""
+    return _helper(
+        "write-secured-bulk",
+        connection,
+        session_id,
+        json_output,
+        "write_secured_bulk",
+        server_handle,
+        _pairs(item_handles, values, type),
+        current_user_id=current_user_id,
+        verifier_user_id=verifier_user_id,
+        type=type,
+    )
+
+
+@app.command(name="write-secured2-bulk")
+def write_secured2_bulk(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    server_handle: ServerHandle,
+    item_handles: str,
+    values: str,
+    timestamp: str,
+    current_user_id: int,
+    verifier_user_id: int = 0,
+    type: TypeFlag = None,
+    json_output: JsonFlag = False,
+) -> Job:
+    """WriteSecured2 for many items with one timestamp."""
+    stamp = act.parse_timestamp(timestamp)
+    entries = [(h, v, stamp) for h, v in _pairs(item_handles, values, type)]
+    return _helper(
+        "write-secured2-bulk",
+        connection,
+        session_id,
+        json_output,
+        "write_secured2_bulk",
+        server_handle,
+        entries,
+        current_user_id=current_user_id,
+        verifier_user_id=verifier_user_id,
+        type=type,
+    )
+
+
+# -------------------------------------------------------------------- events
+
+
+@app.command(name="stream-events")
+def stream_events(
+    *,
+    connection: Connection = NO_CONNECTION,
+    session_id: SessionId,
+    max_events: int = 0,
+    timeout: float | None = None,
+    after_sequence: int = 0,
+    json_output: JsonFlag = False,
+    ndjson: Annotated[
+        bool, Parameter(negative="", help="Print one JSON event per line as it arrives.")
+    ] = False,
+) -> Job:
+    """Stream the session's events until --max-events (0: no limit) or --timeout (success)."""
+    action = act.stream_events(session_id, max_events, timeout, after_sequence, ndjson)
+    return Job(action, connection, json_output or ndjson, ndjson=ndjson)
+
+
+@app.command
+def smoke(
+    *,
+    connection: Connection = NO_CONNECTION,
+    item: str = "Object.Attribute",
+    max_events: int = 1,
+    timeout: float = 30.0,
+    value: str | None = None,
+    type: TypeFlag = None,
+    simulate: Annotated[
+        bool, Parameter(negative="", help="Run against the built-in simulated gateway.")
+    ] = False,
+    json_output: JsonFlag = False,
+) -> Job:
+    """Open, register, add, advise, stream events, write, see the write complete, close."""
+    return Job(
+        act.smoke(item, max_events, timeout, value, type), connection, json_output, needs_gateway=not simulate
+    )
+
+
+# --------------------------------------------------------- batch and simulate
+
+
+@app.command
+def batch(*, connection: Connection = NO_CONNECTION, json_output: JsonFlag = False) -> Job:
+    """Run one command per stdin line on this command's connection.
+
+    After each line's result a line __MXGW_BATCH_EOR__ follows; a failing line
+    prints {"error": ..., "type": "error"} and the loop goes on; an empty line
+    or end of input stops. Connection flags on a line are ignored.
+    """
+
+    async def action(client: Any, out: Output) -> None:
+        import asyncio
+
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line.strip():
+                return
+            try:
+                job = _parse_job(shlex.split(line))
+                if job.needs_gateway or job is None:
+                    await run_action(job, client, Output(job.json_mode, job.ndjson, out.secrets))
+            except Exception as error:  # one bad line does not end the batch
+                from mxgateway_cli._jobs import exit_code_for
+
+                message = str(error) or type(error).__name__
+                for secret in out.secrets:
+                    message = message.replace(secret, "***")
+                out.document(
+                    {
+                        "error": message,
+                        "type": "error",
+                        "errorType": type(error).__name__,
+                        "exitCode": exit_code_for(error),
+                    }
+                )
+            out.text("__MXGW_BATCH_EOR__")
+
+    return Job(action, connection, json_output)
+
+
+@app.command
+def simulate(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    galaxy: str | None = None,
+    api_key: Annotated[
+        list[str] | None, Parameter(help="Accept this key (repeatable); none: no auth.")
+    ] = None,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    json_output: JsonFlag = False,
+) -> int:
+    """Run the simulated gateway until interrupted (Ctrl-C)."""
+    from mxgateway.testing import serve_forever
+
+    def ready(simulator: Any) -> None:
+        document = {"endpoint": simulator.endpoint, "tls": simulator.tls, "auth": bool(api_key)}
+        if json_output:
+            _emit_json(document)
+        else:
+            print(
+                f"simulated MXAccess Gateway on {simulator.endpoint} "
+                f"({'TLS' if simulator.tls else 'plaintext'}); "
+                "Ctrl-C stops it",
+                flush=True,
+            )
+
+    try:
+        serve_forever(
+            host=host,
+            port=port,
+            galaxy_path=galaxy,
+            api_keys=api_key,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            ready=ready,
+        )
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------- running
+
+
+def _parse_job(argv: list[str]) -> Job:
+    result = app(argv, result_action="return_value", exit_on_error=False, print_error=False)
+    if not isinstance(result, Job):
+        raise UsageError(f"{argv[0] if argv else 'this command'} cannot run inside batch")
+    return result
+
+
 def run(argv: list[str]) -> int:
-    result = app(argv, result_action="return_value")
-    return result if isinstance(result, int) else 0
+    json_mode = "--json" in argv or "--ndjson" in argv
+    try:
+        result = app(argv, result_action="return_value", exit_on_error=False, print_error=False)
+    except CycloptsError as error:
+        return report_error(UsageError(str(error).strip()), json_mode, [])
+    except (UsageError, ValueError) as error:
+        return report_error(error, json_mode, [])
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    if isinstance(result, Job):
+        if not result.needs_gateway and argv and argv[0] == "smoke":
+            return _run_simulated(result)
+        return execute(result)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _run_simulated(job: Job) -> int:
+    from dataclasses import replace
+
+    from mxgateway.testing import run_simulator_in_thread
+
+    with run_simulator_in_thread() as simulator:
+        connection = replace(
+            job.connection, endpoint=simulator.endpoint, plaintext=True, tls=False, api_key=None
+        )
+        return execute(Job(job.action, connection, job.json_mode, job.ndjson))
+
+
+__all__ = ["EXIT_USAGE", "app", "run"]

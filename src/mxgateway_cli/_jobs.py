@@ -1,0 +1,159 @@
+"""Run a command's action against a gateway, print its result, map errors to exit codes.
+
+Commands return a ``Job`` instead of running at once, so that ``batch`` can
+run every line on one connection and the other commands each on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mxgateway_cli._connection import Connection, UsageError
+
+if TYPE_CHECKING:
+    from mxgateway import GatewayClient
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+EXIT_AUTH = 4
+EXIT_UNAVAILABLE = 5
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Output:
+    """What a command prints: one JSON document, or short text for people."""
+
+    json_mode: bool
+    ndjson: bool = False
+    secrets: list[str] = field(default_factory=list)
+
+    def document(self, value: dict[str, Any]) -> None:
+        self._write(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+    def line(self, value: dict[str, Any]) -> None:
+        """One NDJSON line, flushed at once."""
+        self._write(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+    def text(self, value: str) -> None:
+        self._write(value)
+
+    def _write(self, text: str) -> None:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+Action = Callable[["GatewayClient", Output], Awaitable[tuple[dict[str, Any], str] | None]]
+
+
+@dataclass
+class Job:
+    action: Action
+    connection: Connection
+    json_mode: bool
+    ndjson: bool = False
+    needs_gateway: bool = True
+
+
+def exit_code_for(error: BaseException) -> int:
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, BaseException):
+        return exit_code_for(cause)
+    from mxgateway import (
+        AuthenticationError,
+        AuthorizationError,
+        DeadlineExceededError,
+        GatewayUnavailableError,
+    )
+
+    if isinstance(error, UsageError | ValueError):
+        return EXIT_USAGE
+    if isinstance(error, DeadlineExceededError | TimeoutError):
+        return EXIT_TIMEOUT
+    if isinstance(error, AuthenticationError | AuthorizationError):
+        return EXIT_AUTH
+    if isinstance(error, GatewayUnavailableError | ConnectionError):
+        return EXIT_UNAVAILABLE
+    return EXIT_FAILURE
+
+
+def error_document(error: BaseException, code: int) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "error": str(error) or type(error).__name__,
+        "type": type(error).__name__,
+        "exitCode": code,
+    }
+    hresult = getattr(error, "hresult", None)
+    if hresult is not None:
+        from mxgateway_cli._render import status_json
+
+        document["hresult"] = hresult
+        document["statuses"] = [status_json(s) for s in getattr(error, "statuses", ())]
+    protocol = getattr(error, "code", None)
+    if isinstance(protocol, str):
+        document["protocolStatus"] = protocol
+    steps = getattr(error, "steps", None)
+    if steps is not None:
+        document = {"ok": False, "steps": steps, **document}
+    return document
+
+
+def report_error(error: BaseException, json_mode: bool, secrets: list[str]) -> int:
+    code = exit_code_for(error)
+    out = Output(json_mode, secrets=secrets)
+    if json_mode:
+        out.document(error_document(error, code))
+    else:
+        message = str(error) or type(error).__name__
+        for secret in secrets:
+            message = message.replace(secret, "***")
+        print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+async def run_action(job: Job, client: GatewayClient | None, out: Output) -> None:
+    result = await job.action(client, out)  # type: ignore[arg-type]
+    if result is None:
+        return
+    document, text = result
+    if job.json_mode:
+        out.document(document)
+    else:
+        out.text(text)
+
+
+def execute(job: Job) -> int:
+    """Run one job on its own connection (every command but batch)."""
+    secrets: list[str] = []
+    try:
+        options = job.connection.options() if job.needs_gateway else None
+        if options is not None and options.api_key:
+            secrets.append(options.api_key)
+        out = Output(job.json_mode, job.ndjson, secrets)
+
+        async def main() -> None:
+            if options is None:
+                await run_action(job, None, out)
+                return
+            from mxgateway import GatewayClient
+
+            async with await GatewayClient.connect(options) as client:
+                await run_action(job, client, out)
+
+        with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+            runner.run(main())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        return report_error(error, job.json_mode, secrets)
