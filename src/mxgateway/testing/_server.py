@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+from grpclib.protocol import H2Protocol
 from grpclib.server import Server
 
 from mxgateway.testing._auth import Authenticator, key_set
@@ -19,6 +20,27 @@ from mxgateway.testing._service import SimulatedGateway, SimulatorSettings
 
 T = TypeVar("T")
 ApiKeys = Mapping[str, Iterable[str]] | Iterable[str] | None
+
+
+class _TrackingServer(Server):
+    """A grpclib Server that remembers its connections, so faults can drop them."""
+
+    def __init__(self, handlers: list[Any]) -> None:
+        super().__init__(handlers)
+        self.protocols: list[H2Protocol] = []
+
+    def _protocol_factory(self) -> H2Protocol:
+        protocol = super()._protocol_factory()
+        self.protocols.append(protocol)
+        return protocol
+
+    def drop_connections(self) -> None:
+        for protocol in self.protocols:
+            connection = getattr(protocol, "connection", None)
+            transport = getattr(connection, "_transport", None)
+            if transport is not None:
+                transport.abort()
+        self.protocols.clear()
 
 
 def server_ssl_context(cert_file: str | Path, key_file: str | Path) -> ssl.SSLContext:
@@ -40,7 +62,7 @@ class Simulator:
         self.port = port
         self.tls = ssl_context is not None
         self._ssl = ssl_context
-        self._server: Server | None = None
+        self._server: _TrackingServer | None = None
 
     @property
     def endpoint(self) -> str:
@@ -50,7 +72,7 @@ class Simulator:
         return f"<Simulator {self.endpoint} tls={self.tls}>"
 
     async def _start(self) -> None:
-        server = Server([self.service])
+        server = _TrackingServer([self.service])
         await server.start(self.host, self.port, ssl=self._ssl, reuse_address=True)
         listening: Any = server._server
         self.port = int(listening.sockets[0].getsockname()[1])
@@ -59,6 +81,7 @@ class Simulator:
     async def _stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            self._server.drop_connections()
             await self._server.wait_closed()
             self._server = None
 
