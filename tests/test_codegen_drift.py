@@ -25,9 +25,7 @@ def test_regenerated_bindings_match_checked_in_files(tmp_path: Path) -> None:
     generator = _load_generator()
     written = generator.generate(tmp_path)
     produced = sorted(p.name for p in written)
-    checked_in = sorted(
-        p.name for p in GENERATED.iterdir() if p.is_file() and p.suffix in {".py", ".pyi"}
-    )
+    checked_in = sorted(p.name for p in GENERATED.iterdir() if p.is_file() and p.suffix in {".py", ".pyi"})
     assert produced == checked_in, "generated file set differs: run tools/generate_proto.py"
     _, mismatch, errors = filecmp.cmpfiles(tmp_path, GENERATED, produced, shallow=False)
     assert mismatch == [] and errors == [], (

@@ -14,8 +14,18 @@ def test_wheel_contents(tmp_path: Path) -> None:
     # --no-build-isolation: the [dev] extra installs the build backend, so the
     # test needs no network.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps",
-         "--no-build-isolation", "--wheel-dir", str(tmp_path), "-q"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(REPO_ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            "-q",
+        ],
         check=True,
         timeout=300,
     )
