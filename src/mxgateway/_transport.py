@@ -146,6 +146,9 @@ class GatewayTransport:
             ) from None
         except ssl.SSLError as exc:
             channel.close()
+            # asyncio finishes closing a socket whose TLS handshake failed in a
+            # later loop iteration; give it that turn so no socket is leaked.
+            await asyncio.sleep(0)
             raise GatewayUnavailableError(
                 f"TLS handshake with the gateway at {options.endpoint} failed: {exc.reason or exc}",
                 method="connect",
@@ -169,10 +172,34 @@ class GatewayTransport:
         return context
 
     def close(self) -> None:
-        """Close the channel; pending calls fail with GatewayUnavailableError."""
+        """Close the channel now; pending calls fail with GatewayUnavailableError."""
         self._closed = True
         if self._channel is not None:
             self._channel.close()
+
+    async def aclose(self, linger: float = 1.0) -> None:
+        """Close the channel and wait (at most ``linger`` s) until the socket is closed.
+
+        A TLS connection needs a few more loop turns to shut down; a caller that
+        closes its event loop right after ``close()`` would leak the socket.
+        """
+        protocol = getattr(self._channel, "_protocol", None) if self._channel is not None else None
+        if protocol is None or self._closed:
+            self.close()
+            return
+        lost = asyncio.get_running_loop().create_future()
+        notify = protocol.connection_lost
+
+        def connection_lost(exc: BaseException | None) -> None:
+            notify(exc)
+            if not lost.done():
+                lost.set_result(None)
+
+        protocol.connection_lost = connection_lost  # grpclib offers no close-completion hook
+        self.close()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(linger):
+                await lost
 
     def _require_stub(self) -> mxaccess_gateway_grpc.MxAccessGatewayStub:
         if self._closed:

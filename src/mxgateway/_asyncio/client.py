@@ -91,7 +91,7 @@ class GatewayClient:
                 except Exception as exc:
                     first_error = first_error or exc
         finally:
-            self._transport.close()
+            await self._transport.aclose()
         if first_error is not None:
             raise first_error
 

@@ -93,7 +93,7 @@ async def open_client(
 
 
 async def _close_transport(transport: GatewayTransport) -> None:
-    transport.close()
+    await transport.aclose()
 
 
 class TrioGatewayClient:
