@@ -1,0 +1,119 @@
+"""The Trio API end to end against the simulator, on both bridges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trio
+
+import mxgateway
+from mxgateway import DataChange, EventOverflowError, GatewayUnavailableError, MxAccessError, WriteComplete
+from mxgateway.testing import (
+    SimulatorSettings,
+    ThreadedSimulator,
+    generate_api_key,
+    make_test_certificates,
+    run_simulator_in_thread,
+)
+
+WAIT = 10.0
+KEY = generate_api_key("trio")
+
+
+@pytest.fixture(params=["trio-asyncio", "thread"])
+def bridge(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[ThreadedSimulator]:
+    with run_simulator_in_thread(api_keys=[KEY], settings=SimulatorSettings(tick_interval=3600)) as simulator:
+        yield simulator
+
+
+async def test_readme_flow_with_events_and_write_complete(sim: ThreadedSimulator, bridge: str) -> None:
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(
+            endpoint=sim.endpoint, api_key=KEY, plaintext=True, bridge=bridge
+        ) as client:
+            async with client.open_session("python-client") as session:
+                server = await session.register("python-client")
+                item = await session.add_item(server, "Object.Attribute")
+                async with session.events() as events:
+                    await session.advise(server, item)
+                    first = await anext(events)
+                    assert isinstance(first, DataChange) and first.quality.is_good
+                    target = int(first.value) + 1  # type: ignore[call-overload]  # a change, so a data change follows
+                    await session.write(server, item, target, type="int32")
+                    seen = [await anext(events), await anext(events)]
+                    assert isinstance(seen[0], WriteComplete) and seen[0].succeeded
+                    assert isinstance(seen[1], DataChange) and seen[1].value == target
+                    assert events.last_worker_sequence == seen[1].worker_sequence
+                with pytest.raises(MxAccessError):
+                    await session.write(server, 999, 1)
+    assert sim.last_authorization("StreamEvents") == f"Bearer {KEY}"
+
+
+async def test_client_side_overflow_is_an_error_after_buffered_events(
+    sim: ThreadedSimulator, bridge: str
+) -> None:
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(
+            endpoint=sim.endpoint, api_key=KEY, plaintext=True, bridge=bridge
+        ) as client:
+            async with client.open_session("overflow") as session:
+                server = await session.register("c")
+                results = await session.add_item_bulk(
+                    server,
+                    [
+                        "Object.Attribute",
+                        "Tank1.Setpoint",
+                        "Pump1.Running",
+                        "Pump1.Description",
+                        "Tank1.Level",
+                    ],
+                )
+                handles = [r.item_handle for r in results]
+                async with session.events(buffer_size=2) as events:
+                    await session.advise_item_bulk(server, handles)  # five data changes at once
+                    stats = await events.statistics()
+                    while not stats.finished:  # the reader stops on overflow without the consumer
+                        await trio.lowlevel.checkpoint()
+                        stats = await events.statistics()
+                    delivered = []
+                    with pytest.raises(EventOverflowError) as caught:
+                        async for event in events:
+                            delivered.append(event.worker_sequence)
+                assert delivered == [1, 2]
+                assert caught.value.last_worker_sequence == 2
+
+
+async def test_gateway_gone_mid_stream_is_a_typed_error(bridge: str) -> None:
+    with run_simulator_in_thread() as sim, trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=sim.endpoint, plaintext=True, bridge=bridge) as client:
+            session = client.attach_session((await client.open_session_raw("s")).session_id)
+            server = await session.register("c")
+            await session.advise(server, await session.add_item(server, "Tank1.Setpoint"))
+            async with session.events() as events:
+                await anext(events)
+                await trio.to_thread.run_sync(sim.drop_connections)
+                with pytest.raises(GatewayUnavailableError):
+                    await anext(events)
+
+
+async def test_tls_with_server_name_override(tmp_path: Path, bridge: str) -> None:
+    certs = make_test_certificates(tmp_path, "gateway.test")
+    with (
+        run_simulator_in_thread(tls_cert=certs.cert_file, tls_key=certs.key_file) as sim,
+        trio.fail_after(WAIT),
+    ):
+        async with mxgateway.open_client(
+            endpoint=sim.endpoint,
+            ca_file=str(certs.ca_file),
+            server_name_override="gateway.test",
+            bridge=bridge,
+        ) as client:
+            async with client.open_session("tls") as session:
+                assert await session.register("c") == 1
