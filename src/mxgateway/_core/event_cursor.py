@@ -16,8 +16,9 @@ class EventCursor:
         self.last_worker_sequence = after_worker_sequence
 
     def observe(self, message: pb.MxEvent) -> None:
-        if message.HasField("replay_gap"):
-            oldest = message.replay_gap.oldest_available_sequence
-            self.last_worker_sequence = max(oldest - 1, 0)
-        elif message.worker_sequence > self.last_worker_sequence:
-            self.last_worker_sequence = message.worker_sequence
+        sequence = message.worker_sequence
+        if sequence:  # every event but the replay-gap marker has a sequence
+            if sequence > self.last_worker_sequence:
+                self.last_worker_sequence = sequence
+        elif message.HasField("replay_gap"):
+            self.last_worker_sequence = max(message.replay_gap.oldest_available_sequence - 1, 0)

@@ -53,9 +53,18 @@ class _EventBase:
 
     @classmethod
     def from_proto(cls, message: pb.MxEvent) -> Any:
-        return cls(
-            message.worker_sequence, message.session_id, message.server_handle, message.item_handle, message
+        # Events are made once per message on the hot path: fill the instance
+        # dict directly instead of going through the frozen dataclass __init__
+        # (which sets each field with object.__setattr__).
+        event = object.__new__(cls)
+        event.__dict__.update(
+            worker_sequence=message.worker_sequence,
+            session_id=message.session_id,
+            server_handle=message.server_handle,
+            item_handle=message.item_handle,
+            raw=message,
         )
+        return event
 
     @cached_property
     def gateway_receive_timestamp(self) -> datetime | None:
@@ -295,14 +304,13 @@ _BY_FAMILY: dict[int, type[_EventBase]] = {
 
 def decode_event(message: pb.MxEvent) -> Event:
     """The typed event for one MxEvent; never drops one."""
-    if message.HasField("replay_gap"):
-        cls: type[_EventBase] = ReplayGap
+    body = message.WhichOneof("body")
+    cls: type[_EventBase]
+    if body is not None:
+        cls = _BY_BODY.get(body, UnknownEvent)
+    elif message.HasField("replay_gap"):
+        cls = ReplayGap
     else:
-        body = message.WhichOneof("body")
-        cls = (
-            _BY_BODY.get(body, UnknownEvent)
-            if body is not None
-            else _BY_FAMILY.get(message.family, UnknownEvent)
-        )
+        cls = _BY_FAMILY.get(message.family, UnknownEvent)
     event: Event = cls.from_proto(message)
     return event
