@@ -182,7 +182,7 @@ def add_item2(
     )
 
 
-def _item_command(command: str, method: str):  # type: ignore[no-untyped-def]
+def _item_command(command: str, method: str, summary: str) -> None:
     def run(
         *,
         connection: Connection = NO_CONNECTION,
@@ -193,19 +193,23 @@ def _item_command(command: str, method: str):  # type: ignore[no-untyped-def]
     ) -> Job:
         return _helper(command, connection, session_id, json_output, method, server_handle, item_handle)
 
-    run.__doc__ = f"{method.replace('_', ' ').capitalize()} an item."
+    run.__doc__ = summary
     app.command(run, name=command)
 
 
-for _name, _method in (
-    ("remove-item", "remove_item"),
-    ("advise", "advise"),
-    ("advise-supervisory", "advise_supervisory"),
-    ("unadvise", "unadvise"),
-    ("suspend", "suspend"),
-    ("activate", "activate"),
+for _name, _method, _summary in (
+    ("remove-item", "remove_item", "Remove an item."),
+    ("advise", "advise", "Advise an item: its data changes arrive on the event stream."),
+    (
+        "advise-supervisory",
+        "advise_supervisory",
+        "Advise an item as a supervisory client (MXAccess AdviseSupervisory).",
+    ),
+    ("unadvise", "unadvise", "Stop the data changes of an item."),
+    ("suspend", "suspend", "Suspend an advised item."),
+    ("activate", "activate", "Activate a suspended item."),
 ):
-    _item_command(_name, _method)
+    _item_command(_name, _method, _summary)
 
 
 @app.command
