@@ -10,14 +10,25 @@ raw reply) and return plain Python results.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from typing import Any, Protocol
 
 from mxgateway._core import commands as build
 from mxgateway._core import replies as parse
 from mxgateway._core.events import Event
-from mxgateway._core.replies import ReadResult, SessionStateInfo, SubscribeResult, WriteResult
+from mxgateway._core.replies import (
+    ReadResult,
+    SessionInfo,
+    SessionStateInfo,
+    SubscribeResult,
+    WriteResult,
+    check_protocol_status,
+    session_state_name,
+)
 from mxgateway._core.statuses import MxStatus
 from mxgateway._core.values import MxType
+from mxgateway._errors import ClientClosedError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 TypeArg = MxType | str | None
@@ -335,3 +346,62 @@ class SessionCommands:
             build.acknowledge_alarm_by_name(alarm_full_reference, comment, operator_user), timeout
         )
         return parse.acknowledge_status(reply)
+
+
+class RawCalls(Protocol):
+    """What a session needs from its client (both front ends' clients have it)."""
+
+    _sessions: set[Any]
+
+    async def invoke_raw(
+        self, session_id: str, command: pb.MxCommand, *, timeout: float | None = None
+    ) -> pb.MxCommandReply: ...
+
+    async def close_session_raw(
+        self, session_id: str, *, timeout: float | None = None
+    ) -> pb.CloseSessionReply: ...
+
+
+class SessionBase(SessionCommands):
+    """A session's identity and its idempotent, concurrency-safe close.
+
+    ``close_lock`` is the front end's lock (asyncio.Lock or trio.Lock).
+    """
+
+    def __init__(
+        self,
+        client: RawCalls,
+        session_id: str,
+        info: SessionInfo | None,
+        close_lock: AbstractAsyncContextManager[Any],
+    ) -> None:
+        self._client = client
+        self.session_id = session_id
+        self.info = info
+        self.final_state: str | None = None
+        self._close_lock = close_lock
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.session_id} closed={self.closed}>"
+
+    @property
+    def closed(self) -> bool:
+        return self.final_state is not None
+
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
+        if self.closed:
+            raise ClientClosedError(f"session {self.session_id} is closed")
+        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+
+    async def close(self, *, timeout: float | None = None) -> str:
+        """Close the session; idempotent and safe to call concurrently.
+
+        Returns the final state name (e.g. ``"CLOSED"``).
+        """
+        async with self._close_lock:
+            if self.final_state is None:
+                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
+                check_protocol_status(reply)
+                self.final_state = session_state_name(reply.final_state)
+                self._client._sessions.discard(self)
+        return self.final_state

@@ -301,6 +301,20 @@ class StreamPump(Generic[MessageT]):
         self._delivered = 0
         self._dropped = 0
 
+    @classmethod
+    def for_events(
+        cls, transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
+    ) -> StreamPump[Any]:
+        """The pump of a StreamEvents call (overflow errors name the resume point)."""
+        return cls(
+            transport,
+            "StreamEvents",
+            request,
+            capacity=buffer_size,
+            overflow=overflow,
+            sequence_of=lambda event: event.worker_sequence,
+        )
+
     async def start(self) -> None:
         """Start the reader task (awaitable so that bridges can call it)."""
         self._transport._require_stub()

@@ -6,18 +6,17 @@ This module never imports trio or trio-asyncio.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from mxgateway._core import requests
-from mxgateway._core.event_cursor import EventCursor
-from mxgateway._core.events import Event, decode_event
-from mxgateway._core.replies import SessionInfo, check_protocol_status, session_state_name
+from mxgateway._core.event_cursor import DeliveryQueue
+from mxgateway._core.events import Event
+from mxgateway._core.replies import SessionInfo, check_protocol_status
 from mxgateway._errors import ClientClosedError
 from mxgateway._options import ClientOptions, coerce_options
-from mxgateway._session_api import SessionCommands
+from mxgateway._session_api import SessionBase
 from mxgateway._transport import (
     GatewayTransport,
     OverflowPolicy,
@@ -162,27 +161,12 @@ class GatewayClient:
         return self._transport.statistics()
 
 
-class Session(SessionCommands):
+class Session(SessionBase):
     """One gateway session. Every MXAccess command is a method (see SessionCommands)."""
 
     def __init__(self, client: GatewayClient, session_id: str, info: SessionInfo | None) -> None:
-        self._client = client
-        self.session_id = session_id
-        self.info = info
-        self.final_state: str | None = None
-        self._close_lock = asyncio.Lock()
-
-    def __repr__(self) -> str:
-        return f"<Session {self.session_id} closed={self.closed}>"
-
-    @property
-    def closed(self) -> bool:
-        return self.final_state is not None
-
-    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
-        if self.closed:
-            raise ClientClosedError(f"session {self.session_id} is closed")
-        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+        super().__init__(client, session_id, info, asyncio.Lock())
+        self._transport = client._transport
 
     def events(
         self,
@@ -193,22 +177,7 @@ class Session(SessionCommands):
     ) -> EventStream[Event]:
         """This session's typed events: ``async with session.events() as events: async for e in events``."""
         request = requests.stream_events(self.session_id, after_worker_sequence)
-        return EventStream(
-            self._client._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True
-        )
-
-    async def close(self, *, timeout: float | None = None) -> str:
-        """Close the session; idempotent and safe to call concurrently.
-
-        Returns the final state name (e.g. ``"CLOSED"``).
-        """
-        async with self._close_lock:
-            if self.final_state is None:
-                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
-                check_protocol_status(reply)
-                self.final_state = session_state_name(reply.final_state)
-                self._client._sessions.discard(self)
-        return self.final_state
+        return EventStream(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True)
 
     async def __aenter__(self) -> Self:
         return self
@@ -243,25 +212,16 @@ class EventStream(Generic[ItemT]):
         decode: bool,
         chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
     ) -> None:
-        self._pump: StreamPump[pb.MxEvent] = StreamPump(
-            transport,
-            "StreamEvents",
-            request,
-            capacity=buffer_size,
-            overflow=overflow,
-            sequence_of=lambda event: event.worker_sequence,
-        )
-        self._cursor = EventCursor(request.after_worker_sequence)
-        self._decode = decode
+        self._pump = StreamPump.for_events(transport, request, buffer_size=buffer_size, overflow=overflow)
+        self._queue = DeliveryQueue(request.after_worker_sequence, decode=decode)
         self._chunk_size = chunk_size
-        self._pending: collections.deque[pb.MxEvent] = collections.deque()
         self._started = False
         self._closed = False
 
     @property
     def last_worker_sequence(self) -> int:
         """The last sequence delivered (pass it as ``after_worker_sequence`` to resume)."""
-        return self._cursor.last_worker_sequence
+        return self._queue.last_worker_sequence
 
     async def __aenter__(self) -> Self:
         await self._start()
@@ -288,17 +248,15 @@ class EventStream(Generic[ItemT]):
         return self
 
     async def __anext__(self) -> ItemT:
-        if not self._pending:
+        if not self._queue:
             if self._closed:
                 raise StopAsyncIteration
             await self._start()
             chunk = await self._pump.next_chunk(self._chunk_size)
             if not chunk:
                 raise StopAsyncIteration
-            self._pending.extend(chunk)
-        message: pb.MxEvent = self._pending.popleft()
-        self._cursor.observe(message)
-        item: ItemT = decode_event(message) if self._decode else message  # type: ignore[assignment]
+            self._queue.extend(chunk)
+        item: ItemT = self._queue.pop()
         return item
 
     def statistics(self) -> PumpStatistics:

@@ -1,7 +1,11 @@
-"""Turn chunks of raw MxEvents into typed events, tracking the resume point."""
+"""Event delivery state shared by both front ends (no I/O)."""
 
 from __future__ import annotations
 
+import collections
+from typing import Any
+
+from mxgateway._core.events import decode_event
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 
@@ -22,3 +26,30 @@ class EventCursor:
                 self.last_worker_sequence = sequence
         elif message.HasField("replay_gap"):
             self.last_worker_sequence = max(message.replay_gap.oldest_available_sequence - 1, 0)
+
+
+class DeliveryQueue:
+    """Chunks in, one event out at a time; the cursor follows what was handed out.
+
+    ``decode`` picks typed events (``decode_event``) or the raw messages.
+    """
+
+    def __init__(self, after_worker_sequence: int, *, decode: bool) -> None:
+        self._pending: collections.deque[pb.MxEvent] = collections.deque()
+        self._cursor = EventCursor(after_worker_sequence)
+        self._decode = decode
+
+    @property
+    def last_worker_sequence(self) -> int:
+        return self._cursor.last_worker_sequence
+
+    def __bool__(self) -> bool:
+        return bool(self._pending)
+
+    def extend(self, chunk: list[pb.MxEvent]) -> None:
+        self._pending.extend(chunk)
+
+    def pop(self) -> Any:
+        message = self._pending.popleft()
+        self._cursor.observe(message)
+        return decode_event(message) if self._decode else message

@@ -13,7 +13,6 @@ consumer takes events across the bridge one chunk at a time.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import math
@@ -23,12 +22,12 @@ from typing import Any, Generic, Self, TypeVar
 import trio
 
 from mxgateway._core import requests
-from mxgateway._core.event_cursor import EventCursor
-from mxgateway._core.events import Event, decode_event
-from mxgateway._core.replies import SessionInfo, check_protocol_status, session_state_name
+from mxgateway._core.event_cursor import DeliveryQueue
+from mxgateway._core.events import Event
+from mxgateway._core.replies import SessionInfo, check_protocol_status
 from mxgateway._errors import ClientClosedError, DeadlineExceededError
 from mxgateway._options import ClientOptions, coerce_options
-from mxgateway._session_api import SessionCommands
+from mxgateway._session_api import SessionBase
 from mxgateway._transport import (
     GatewayTransport,
     OverflowPolicy,
@@ -218,27 +217,12 @@ async def _transport_statistics(transport: GatewayTransport) -> TransportStatist
     return transport.statistics()
 
 
-class TrioSession(SessionCommands):
+class TrioSession(SessionBase):
     """One gateway session; every MXAccess command is a method (SessionCommands)."""
 
     def __init__(self, client: TrioGatewayClient, session_id: str, info: SessionInfo | None) -> None:
-        self._client = client
-        self.session_id = session_id
-        self.info = info
-        self.final_state: str | None = None
-        self._close_lock = trio.Lock()
-
-    def __repr__(self) -> str:
-        return f"<TrioSession {self.session_id} closed={self.closed}>"
-
-    @property
-    def closed(self) -> bool:
-        return self.final_state is not None
-
-    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
-        if self.closed:
-            raise ClientClosedError(f"session {self.session_id} is closed")
-        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+        super().__init__(client, session_id, info, trio.Lock())
+        self._trio_client = client
 
     def events(
         self,
@@ -249,17 +233,9 @@ class TrioSession(SessionCommands):
     ) -> TrioEventStream[Event]:
         """``async with session.events() as events: async for event in events``."""
         request = requests.stream_events(self.session_id, after_worker_sequence)
-        return TrioEventStream(self._client, request, buffer_size=buffer_size, overflow=overflow, decode=True)
-
-    async def close(self, *, timeout: float | None = None) -> str:
-        """Close the session (idempotent, safe concurrently); returns the final state."""
-        async with self._close_lock:
-            if self.final_state is None:
-                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
-                check_protocol_status(reply)
-                self.final_state = session_state_name(reply.final_state)
-                self._client._sessions.discard(self)
-        return self.final_state
+        return TrioEventStream(
+            self._trio_client, request, buffer_size=buffer_size, overflow=overflow, decode=True
+        )
 
     async def _close_shielded(self) -> None:
         """Close even while the caller is being cancelled, bounded in time.
@@ -285,24 +261,17 @@ class TrioEventStream(Generic[ItemT]):
         chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
     ) -> None:
         self._client = client
-        self._pump: StreamPump[pb.MxEvent] = StreamPump(
-            client._transport,
-            "StreamEvents",
-            request,
-            capacity=buffer_size,
-            overflow=overflow,
-            sequence_of=lambda event: event.worker_sequence,
+        self._pump = StreamPump.for_events(
+            client._transport, request, buffer_size=buffer_size, overflow=overflow
         )
-        self._cursor = EventCursor(request.after_worker_sequence)
-        self._decode = decode
+        self._queue = DeliveryQueue(request.after_worker_sequence, decode=decode)
         self._chunk_size = chunk_size
-        self._pending: collections.deque[pb.MxEvent] = collections.deque()
         self._started = False
         self._closed = False
 
     @property
     def last_worker_sequence(self) -> int:
-        return self._cursor.last_worker_sequence
+        return self._queue.last_worker_sequence
 
     async def __aenter__(self) -> Self:
         if self._closed:
@@ -324,7 +293,7 @@ class TrioEventStream(Generic[ItemT]):
         return self
 
     async def __anext__(self) -> ItemT:
-        if not self._pending:
+        if not self._queue:
             if self._closed:
                 raise StopAsyncIteration
             if not self._started:
@@ -332,10 +301,8 @@ class TrioEventStream(Generic[ItemT]):
             chunk = await self._client._bridge.run(self._pump.next_chunk, self._chunk_size)
             if not chunk:
                 raise StopAsyncIteration
-            self._pending.extend(chunk)
-        message = self._pending.popleft()
-        self._cursor.observe(message)
-        item: ItemT = decode_event(message) if self._decode else message  # type: ignore[assignment]
+            self._queue.extend(chunk)
+        item: ItemT = self._queue.pop()
         return item
 
     async def statistics(self) -> PumpStatistics:
