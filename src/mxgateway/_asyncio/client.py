@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -32,6 +33,19 @@ log = logging.getLogger("mxgateway")
 SESSION_CLOSE_TIMEOUT = 5.0
 
 ItemT = TypeVar("ItemT")
+
+
+async def _close_after_block(
+    close: Callable[[], Awaitable[object]], exc: BaseException | None, what: str
+) -> None:
+    """Close after an ``async with`` block; the block's own exception wins over a failed close."""
+    if exc is None:
+        await close()
+        return
+    try:
+        await close()
+    except Exception as close_error:
+        log.warning("closing %s failed: %s", what, close_error)
 
 
 class GatewayClient:
@@ -72,13 +86,7 @@ class GatewayClient:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc is None:
-            await self.aclose()
-            return
-        try:
-            await self.aclose()
-        except Exception as close_error:  # the block's own exception wins
-            log.warning("closing the gateway client failed: %s", close_error)
+        await _close_after_block(self.aclose, exc, "the gateway client")
 
     async def aclose(self) -> None:
         """Close open sessions (bounded), then the channel, which closes regardless."""
@@ -185,13 +193,7 @@ class Session(SessionBase):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc is None:
-            await self.close()
-            return
-        try:
-            await self.close()
-        except Exception as close_error:
-            log.warning("closing session %s failed: %s", self.session_id, close_error)
+        await _close_after_block(self.close, exc, f"session {self.session_id}")
 
 
 class EventStream(Generic[ItemT]):
