@@ -101,10 +101,10 @@ class Simulator:
 
     def stall_events(self) -> None:
         """Stop delivering events on every stream (they keep queueing)."""
-        self.service.events_flowing.clear()
+        self.service.set_events_flowing(False)
 
     def resume_events(self) -> None:
-        self.service.events_flowing.set()
+        self.service.set_events_flowing(True)
 
     def tick(self) -> None:
         """Advance event generation now (tests use it instead of waiting for the timer)."""

@@ -157,6 +157,8 @@ class SimulatorStatistics:
 
 
 class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
+    """The service; ``events_flowing`` cleared stalls every event stream."""
+
     def __init__(
         self,
         galaxy: Galaxy,
@@ -198,9 +200,18 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
             raise GRPCError(Status.NOT_FOUND, f"SessionNotFound: no session {session_id!r}")
         return session
 
+    def set_events_flowing(self, flowing: bool) -> None:
+        if flowing:
+            self.events_flowing.set()
+            for session in self.sessions.values():
+                for subscriber in session.subscribers:
+                    subscriber.wakeup.set()
+        else:
+            self.events_flowing.clear()
+
     def tick(self) -> None:
         for session in self.sessions.values():
-            if session.state == pb.SESSION_STATE_READY and self.events_flowing.is_set():
+            if session.state == pb.SESSION_STATE_READY:
                 session.worker.tick()
         self._check_alarms()
 
@@ -349,12 +360,12 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         self.stats.event_streams_open += 1
         try:
             while True:
-                while subscriber.queue:
-                    await self.events_flowing.wait()
+                if subscriber.ended and subscriber.failure is not None:
+                    raise subscriber.failure  # a fault ends the stream even while stalled
+                if subscriber.queue and self.events_flowing.is_set():
                     await stream.send_message(subscriber.queue.popleft())
-                if subscriber.ended:
-                    if subscriber.failure is not None:
-                        raise subscriber.failure
+                    continue
+                if subscriber.ended and not subscriber.queue:
                     return
                 subscriber.wakeup.clear()
                 await subscriber.wakeup.wait()

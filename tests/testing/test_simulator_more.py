@@ -1,0 +1,168 @@
+"""More simulator behaviour: limits, drain, suspend, buffered items, stall, policies, alarms."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from grpclib.client import Channel
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
+from mxgateway import BufferedDataChange, DataChange, GatewayClient, ResourceExhaustedError
+from mxgateway.generated import mxaccess_gateway_grpc
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
+from mxgateway.testing import SimulatorSettings, parse_galaxy, serve_simulator
+
+WAIT = 10.0
+GALAXY = """
+[attributes."Tank.Level"]
+type = "double"
+initial = 10.0
+pattern = "ramp"
+step = 1.0
+period_ms = 1000
+alarm_above = 11.5
+
+[attributes."Tank.Count"]
+type = "int32"
+initial = 5
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run(main: Callable[[], Awaitable[Any]]) -> Any:
+    async def bounded() -> Any:
+        async with asyncio.timeout(WAIT):
+            return await main()
+
+    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+        return runner.run(bounded())
+
+
+def simulator(clock: Clock | None = None, **settings: Any) -> Any:
+    settings.setdefault("tick_interval", 3600)
+    return serve_simulator(galaxy=parse_galaxy(GALAXY), settings=SimulatorSettings(**settings), clock=clock)
+
+
+def test_pending_command_limit() -> None:
+    async def main() -> None:
+        async with simulator(max_pending_commands=2) as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+                session = await client.open_session("s")
+                sim.set_reply_delay(0.5)
+                results = await asyncio.gather(*(session.ping() for _ in range(3)), return_exceptions=True)
+                errors = [r for r in results if isinstance(r, BaseException)]
+                assert len(errors) == 1 and isinstance(errors[0], ResourceExhaustedError)
+
+    run(main)
+
+
+def test_drain_suspend_activate_and_buffered_items() -> None:
+    clock = Clock()
+
+    async def main() -> None:
+        async with (
+            simulator(clock) as sim,
+            await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client,
+        ):
+            session = await client.open_session("s")
+            server = await session.register("c")
+            level = await session.add_item(server, "Tank.Level")
+            await session.advise(server, level)
+            drained = await session.drain_events(10)  # no subscriber: the event waits in the queue
+            assert [type(e) for e in drained] == [DataChange]
+            await session.suspend(server, level)
+            clock.now += 5
+            sim.tick()
+            assert await session.drain_events(10) == []
+            await session.activate(server, level)
+            assert [e.value for e in await session.drain_events(10)] == [15.0]  # type: ignore[union-attr]
+            buffered = await session.add_buffered_item(server, "Tank.Count")
+            await session.set_buffered_update_interval(server, 100)
+            await session.advise(server, buffered)
+            events = await session.drain_events(10)
+            assert isinstance(events[0], BufferedDataChange) and [v.value for v in events[0].values] == [5]
+            assert (await session.get_session_state()).state == "READY"
+            assert await session.add_item2(server, "Tank.Count", "context") > 0
+
+    run(main)
+
+
+def test_stall_holds_events_and_disconnect_policy_ends_only_the_stream() -> None:
+    clock = Clock()
+
+    async def main() -> None:
+        async with simulator(clock, event_queue_capacity=2, overflow_policy="disconnect_subscriber") as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+                session = await client.open_session("s")
+                server = await session.register("c")
+                level = await session.add_item(server, "Tank.Level")
+                async with session.events() as events:
+                    await session.advise(server, level)
+                    await anext(events)
+                    sim.stall_events()
+                    for _ in range(4):
+                        clock.now += 1
+                        sim.tick()
+                    with pytest.raises(ResourceExhaustedError, match="EventQueueOverflow"):
+                        await anext(events)
+                await session.ping()  # the session itself stays Ready under this policy
+                sim.resume_events()
+
+    run(main)
+
+
+def test_alarm_rpcs_over_the_raw_stub() -> None:
+    clock = Clock()
+
+    async def main() -> None:
+        async with simulator(clock) as sim:
+            host, port = sim.endpoint.rsplit(":", 1)
+            channel = Channel(host, int(port))
+            try:
+                stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+                async with stub.StreamAlarms.open() as stream:
+                    await stream.send_message(pb.StreamAlarmsRequest(alarm_filter_prefix="Tank"), end=True)
+                    first = await stream.recv_message()
+                    assert first is not None and first.WhichOneof("payload") == "snapshot_complete"
+                    clock.now += 2  # 12.0 > 11.5: the alarm raises
+                    sim.tick()
+                    raised = await stream.recv_message()
+                    assert (
+                        raised is not None
+                        and raised.transition.transition_kind == pb.ALARM_TRANSITION_KIND_RAISE
+                    )
+                    reference = raised.transition.alarm_full_reference
+                    active = await stub.QueryActiveAlarms(
+                        pb.QueryActiveAlarmsRequest(alarm_filter_prefix="Tank")
+                    )
+                    assert [a.condition_state for a in active] == [pb.ALARM_CONDITION_STATE_ACTIVE_UNACKED]
+                    reply = await stub.AcknowledgeAlarm(
+                        pb.AcknowledgeAlarmRequest(alarm_full_reference=reference, operator_user="op")
+                    )
+                    assert reply.protocol_status.code == pb.PROTOCOL_STATUS_CODE_OK
+                    acked = await stream.recv_message()
+                    assert (
+                        acked is not None
+                        and acked.transition.transition_kind == pb.ALARM_TRANSITION_KIND_ACKNOWLEDGE
+                    )
+                    await stream.cancel()
+                missing = await stub.AcknowledgeAlarm(pb.AcknowledgeAlarmRequest(alarm_full_reference="Nope"))
+                assert missing.protocol_status.code == pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE
+                with pytest.raises(GRPCError) as unknown:
+                    await stub.CloseSession(pb.CloseSessionRequest(session_id="session-x"))
+                assert unknown.value.status == Status.NOT_FOUND
+            finally:
+                channel.close()
+
+    run(main)
