@@ -26,6 +26,7 @@ from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError
 
+from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.rpc_errors import error_from_status, redact
 from mxgateway._errors import (
     ClientClosedError,
@@ -228,6 +229,16 @@ class GatewayTransport:
         with self.translating(method):
             return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
 
+    async def collect(self, method: str, request: Message, *, timeout: float | None) -> list[Any]:
+        """Every message of a short server stream (e.g. QueryActiveAlarms)."""
+        messages: list[Any] = []
+        with self.translating(method):
+            async with self.open_stream(method, timeout=timeout) as stream:
+                await stream.send_message(request, end=True)
+                while (message := await stream.recv_message()) is not None:
+                    messages.append(message)
+        return messages
+
     def open_stream(self, method: str, *, timeout: float | None = None) -> Any:
         """The grpclib stream context manager of a server-streaming RPC."""
         return getattr(self._require_stub(), method).open(timeout=timeout, metadata=self._metadata)
@@ -315,6 +326,12 @@ class StreamPump(Generic[MessageT]):
             sequence_of=lambda event: event.worker_sequence,
         )
 
+    @classmethod
+    def for_alarms(
+        cls, transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
+    ) -> StreamPump[Any]:
+        return cls(transport, "StreamAlarms", request, capacity=buffer_size, overflow=overflow)
+
     async def start(self) -> None:
         """Start the reader task (awaitable so that bridges can call it)."""
         self._transport._require_stub()
@@ -398,3 +415,24 @@ class StreamPump(Generic[MessageT]):
             overflow=self._overflow,
             finished=self._finished,
         )
+
+
+def event_pipeline(
+    transport: GatewayTransport,
+    request: Message,
+    *,
+    buffer_size: int,
+    overflow: OverflowPolicy,
+    decode: bool,
+) -> tuple[StreamPump[Any], DeliveryQueue]:
+    """The reader and the delivery queue of one StreamEvents call."""
+    pump = StreamPump.for_events(transport, request, buffer_size=buffer_size, overflow=overflow)
+    return pump, DeliveryQueue(getattr(request, "after_worker_sequence", 0), decode=decode)
+
+
+def alarm_pipeline(
+    transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
+) -> tuple[StreamPump[Any], DeliveryQueue]:
+    """The reader and the delivery queue of one StreamAlarms call (raw messages)."""
+    pump = StreamPump.for_alarms(transport, request, buffer_size=buffer_size, overflow=overflow)
+    return pump, DeliveryQueue(decode=False, track=False)

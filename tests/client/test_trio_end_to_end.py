@@ -117,3 +117,15 @@ async def test_tls_with_server_name_override(tmp_path: Path, bridge: str) -> Non
         ) as client:
             async with client.open_session("tls") as session:
                 assert await session.register("c") == 1
+
+
+async def test_alarm_api_of_the_trio_client(bridge: str) -> None:
+    with run_simulator_in_thread() as sim, trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=sim.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.stream_alarms() as feed:
+                first = await anext(feed)
+                assert first.WhichOneof("payload") in ("active_alarm", "snapshot_complete")
+            alarms = await client.query_active_alarms("No.Such.Prefix")
+            assert alarms == []
+            with pytest.raises(MxAccessError, match="no active alarm"):
+                await client.acknowledge_alarm("Nope.HiAlarm")

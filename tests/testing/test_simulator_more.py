@@ -11,7 +11,7 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from mxgateway import BufferedDataChange, DataChange, GatewayClient, ResourceExhaustedError
+from mxgateway import BufferedDataChange, DataChange, GatewayClient, MxAccessError, ResourceExhaustedError
 from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing import SimulatorSettings, parse_galaxy, serve_simulator
@@ -164,5 +164,31 @@ def test_alarm_rpcs_over_the_raw_stub() -> None:
                 assert unknown.value.status == Status.NOT_FOUND
             finally:
                 channel.close()
+
+    run(main)
+
+
+def test_alarm_api_of_the_asyncio_client() -> None:
+    clock = Clock()
+
+    async def main() -> None:
+        async with (
+            simulator(clock) as sim,
+            await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client,
+        ):
+            async with client.stream_alarms("Tank") as feed:
+                assert (await anext(feed)).WhichOneof("payload") == "snapshot_complete"
+                clock.now += 2
+                sim.tick()
+                raised = await anext(feed)
+                reference = raised.transition.alarm_full_reference
+                active = await client.query_active_alarms("Tank")
+                assert [a.alarm_full_reference for a in active] == [reference]
+                status = await client.acknowledge_alarm(reference, comment="seen", operator_user="op")
+                assert status.category_name == "OK"
+                acked = await anext(feed)
+                assert acked.transition.operator_comment == "seen"
+            with pytest.raises(MxAccessError, match="no active alarm"):
+                await client.acknowledge_alarm("Nope.HiAlarm")
 
     run(main)

@@ -14,7 +14,8 @@ from typing import Any, Generic, Self, TypeVar
 from mxgateway._core import requests
 from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.events import Event
-from mxgateway._core.replies import SessionInfo, check_protocol_status
+from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status
+from mxgateway._core.statuses import MxStatus
 from mxgateway._errors import ClientClosedError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._session_api import SessionBase
@@ -24,6 +25,8 @@ from mxgateway._transport import (
     PumpStatistics,
     StreamPump,
     TransportStatistics,
+    alarm_pipeline,
+    event_pipeline,
 )
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
@@ -163,7 +166,44 @@ class GatewayClient:
     ) -> EventStream[pb.MxEvent]:
         """The session's MxEvent messages untouched: ``async with ... as stream: async for``."""
         request = requests.stream_events(session_id, after_worker_sequence)
-        return EventStream(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=False)
+        return EventStream(
+            event_pipeline(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=False)
+        )
+
+    # ---------------------------------------------------------------- alarms
+
+    async def acknowledge_alarm(
+        self,
+        alarm_full_reference: str,
+        *,
+        comment: str = "",
+        operator_user: str = "",
+        timeout: float | None = None,
+    ) -> MxStatus:
+        """Acknowledge an alarm (session-less); raises like a failed command."""
+        request = requests.acknowledge_alarm(alarm_full_reference, comment, operator_user)
+        reply = await self._transport.unary("AcknowledgeAlarm", request, timeout=self._timeout(timeout))
+        return acknowledged(reply)
+
+    async def query_active_alarms(
+        self, prefix: str = "", *, timeout: float | None = None
+    ) -> list[pb.ActiveAlarmSnapshot]:
+        """The active alarms whose reference starts with ``prefix`` (session-less)."""
+        request = requests.query_active_alarms(prefix, self._correlation.next())
+        return await self._transport.collect("QueryActiveAlarms", request, timeout=self._timeout(timeout))
+
+    def stream_alarms(
+        self,
+        prefix: str = "",
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> EventStream[pb.AlarmFeedMessage]:
+        """The alarm feed: each active alarm, ``snapshot_complete``, then transitions."""
+        request = requests.stream_alarms(prefix, self._correlation.next())
+        return EventStream(
+            alarm_pipeline(self._transport, request, buffer_size=buffer_size, overflow=overflow)
+        )
 
     def statistics(self) -> TransportStatistics:
         return self._transport.statistics()
@@ -185,7 +225,9 @@ class Session(SessionBase):
     ) -> EventStream[Event]:
         """This session's typed events: ``async with session.events() as events: async for e in events``."""
         request = requests.stream_events(self.session_id, after_worker_sequence)
-        return EventStream(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True)
+        return EventStream(
+            event_pipeline(self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True)
+        )
 
     async def __aenter__(self) -> Self:
         return self
@@ -206,16 +248,11 @@ class EventStream(Generic[ItemT]):
 
     def __init__(
         self,
-        transport: GatewayTransport,
-        request: pb.StreamEventsRequest,
+        pipeline: tuple[StreamPump[Any], DeliveryQueue],
         *,
-        buffer_size: int,
-        overflow: OverflowPolicy,
-        decode: bool,
         chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
     ) -> None:
-        self._pump = StreamPump.for_events(transport, request, buffer_size=buffer_size, overflow=overflow)
-        self._queue = DeliveryQueue(request.after_worker_sequence, decode=decode)
+        self._pump, self._queue = pipeline
         self._chunk_size = chunk_size
         self._started = False
         self._closed = False

@@ -29,15 +29,17 @@ class EventCursor:
 
 
 class DeliveryQueue:
-    """Chunks in, one event out at a time; the cursor follows what was handed out.
+    """Chunks in, one message out at a time; the cursor follows what was handed out.
 
-    ``decode`` picks typed events (``decode_event``) or the raw messages.
+    ``decode`` picks typed events (``decode_event``) or the raw messages;
+    ``track`` is false for streams without worker sequences (the alarm feed).
     """
 
-    def __init__(self, after_worker_sequence: int, *, decode: bool) -> None:
-        self._pending: collections.deque[pb.MxEvent] = collections.deque()
+    def __init__(self, after_worker_sequence: int = 0, *, decode: bool, track: bool = True) -> None:
+        self._pending: collections.deque[Any] = collections.deque()
         self._cursor = EventCursor(after_worker_sequence)
         self._decode = decode
+        self._track = track
 
     @property
     def last_worker_sequence(self) -> int:
@@ -46,10 +48,11 @@ class DeliveryQueue:
     def __bool__(self) -> bool:
         return bool(self._pending)
 
-    def extend(self, chunk: list[pb.MxEvent]) -> None:
+    def extend(self, chunk: list[Any]) -> None:
         self._pending.extend(chunk)
 
     def pop(self) -> Any:
         message = self._pending.popleft()
-        self._cursor.observe(message)
+        if self._track:
+            self._cursor.observe(message)
         return decode_event(message) if self._decode else message

@@ -224,3 +224,19 @@ def acknowledge_status(reply: pb.MxCommandReply) -> MxStatus | None:
     if reply.WhichOneof("payload") != "acknowledge_alarm":
         return None
     return MxStatus.from_proto(reply.acknowledge_alarm.status)
+
+
+def acknowledged(reply: pb.AcknowledgeAlarmReply) -> MxStatus:
+    """The status of an AcknowledgeAlarm reply; raises like ``check_reply`` on failure."""
+    status = MxStatus.from_proto(reply.status)
+    code = reply.protocol_status.code
+    if code == _MXACCESS_FAILURE or (code == _OK and (reply.hresult < 0 or status.is_error)):
+        raise MxAccessError(
+            hresult=reply.hresult,
+            statuses=[status],
+            message=f"acknowledging the alarm failed: {reply.diagnostic_message or status.describe()}",
+            reply=reply,
+            code=protocol_code_name(code),
+        )
+    check_protocol_status(reply)
+    return status

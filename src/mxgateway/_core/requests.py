@@ -54,3 +54,25 @@ def invoke(
     if isinstance(command, pb.MxCommandRequest):
         return command
     return make_request(text("session_id", session_id), command, correlation_id)
+
+
+def acknowledge_alarm(
+    alarm_full_reference: str, comment: str, operator_user: str
+) -> pb.AcknowledgeAlarmRequest:
+    return pb.AcknowledgeAlarmRequest(
+        alarm_full_reference=text("alarm_full_reference", alarm_full_reference),
+        comment=text("comment", comment, allow_empty=True),
+        operator_user=text("operator_user", operator_user, allow_empty=True),
+    )
+
+
+def query_active_alarms(prefix: str, correlation_id: str) -> pb.QueryActiveAlarmsRequest:
+    return pb.QueryActiveAlarmsRequest(
+        client_correlation_id=correlation_id, alarm_filter_prefix=text("prefix", prefix, allow_empty=True)
+    )
+
+
+def stream_alarms(prefix: str, correlation_id: str) -> pb.StreamAlarmsRequest:
+    return pb.StreamAlarmsRequest(
+        client_correlation_id=correlation_id, alarm_filter_prefix=text("prefix", prefix, allow_empty=True)
+    )

@@ -24,7 +24,8 @@ import trio
 from mxgateway._core import requests
 from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.events import Event
-from mxgateway._core.replies import SessionInfo, check_protocol_status
+from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status
+from mxgateway._core.statuses import MxStatus
 from mxgateway._errors import ClientClosedError, DeadlineExceededError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._session_api import SessionBase
@@ -34,6 +35,8 @@ from mxgateway._transport import (
     PumpStatistics,
     StreamPump,
     TransportStatistics,
+    alarm_pipeline,
+    event_pipeline,
 )
 from mxgateway._trio.bridge import AsyncioBridge, BridgeKind, open_bridge
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
@@ -203,7 +206,49 @@ class TrioGatewayClient:
         overflow: OverflowPolicy = "error",
     ) -> TrioEventStream[pb.MxEvent]:
         request = requests.stream_events(session_id, after_worker_sequence)
-        return TrioEventStream(self, request, buffer_size=buffer_size, overflow=overflow, decode=False)
+        return TrioEventStream(
+            self,
+            event_pipeline(
+                self._transport, request, buffer_size=buffer_size, overflow=overflow, decode=False
+            ),
+        )
+
+    # ---------------------------------------------------------------- alarms
+
+    async def acknowledge_alarm(
+        self,
+        alarm_full_reference: str,
+        *,
+        comment: str = "",
+        operator_user: str = "",
+        timeout: float | None = None,
+    ) -> MxStatus:
+        """Acknowledge an alarm (session-less); raises like a failed command."""
+        request = requests.acknowledge_alarm(alarm_full_reference, comment, operator_user)
+        return acknowledged(await self._unary("AcknowledgeAlarm", request, timeout))
+
+    async def query_active_alarms(
+        self, prefix: str = "", *, timeout: float | None = None
+    ) -> list[pb.ActiveAlarmSnapshot]:
+        """The active alarms whose reference starts with ``prefix`` (session-less)."""
+        request = requests.query_active_alarms(prefix, self._correlation.next())
+        alarms: list[pb.ActiveAlarmSnapshot] = await self._bridge.run(
+            _collect, self._transport, "QueryActiveAlarms", request, self._timeout(timeout)
+        )
+        return alarms
+
+    def stream_alarms(
+        self,
+        prefix: str = "",
+        *,
+        buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
+        overflow: OverflowPolicy = "error",
+    ) -> TrioEventStream[pb.AlarmFeedMessage]:
+        """The alarm feed: each active alarm, ``snapshot_complete``, then transitions."""
+        request = requests.stream_alarms(prefix, self._correlation.next())
+        return TrioEventStream(
+            self, alarm_pipeline(self._transport, request, buffer_size=buffer_size, overflow=overflow)
+        )
 
     async def statistics(self) -> TransportStatistics:
         return await self._bridge.run(_transport_statistics, self._transport)
@@ -211,6 +256,12 @@ class TrioGatewayClient:
 
 async def _unary_call(transport: GatewayTransport, method: str, request: Any, timeout: float | None) -> Any:
     return await transport.unary(method, request, timeout=timeout)
+
+
+async def _collect(
+    transport: GatewayTransport, method: str, request: Any, timeout: float | None
+) -> list[Any]:
+    return await transport.collect(method, request, timeout=timeout)
 
 
 async def _transport_statistics(transport: GatewayTransport) -> TransportStatistics:
@@ -234,7 +285,10 @@ class TrioSession(SessionBase):
         """``async with session.events() as events: async for event in events``."""
         request = requests.stream_events(self.session_id, after_worker_sequence)
         return TrioEventStream(
-            self._trio_client, request, buffer_size=buffer_size, overflow=overflow, decode=True
+            self._trio_client,
+            event_pipeline(
+                self._trio_client._transport, request, buffer_size=buffer_size, overflow=overflow, decode=True
+            ),
         )
 
     async def _close_shielded(self) -> None:
@@ -253,18 +307,12 @@ class TrioEventStream(Generic[ItemT]):
     def __init__(
         self,
         client: TrioGatewayClient,
-        request: pb.StreamEventsRequest,
+        pipeline: tuple[StreamPump[Any], DeliveryQueue],
         *,
-        buffer_size: int,
-        overflow: OverflowPolicy,
-        decode: bool,
         chunk_size: int = requests.DEFAULT_EVENT_CHUNK,
     ) -> None:
         self._client = client
-        self._pump = StreamPump.for_events(
-            client._transport, request, buffer_size=buffer_size, overflow=overflow
-        )
-        self._queue = DeliveryQueue(request.after_worker_sequence, decode=decode)
+        self._pump, self._queue = pipeline
         self._chunk_size = chunk_size
         self._started = False
         self._closed = False
