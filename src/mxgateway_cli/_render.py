@@ -58,7 +58,3 @@ def read_json(result: ReadResult) -> dict[str, Any]:
         else result.timestamp.isoformat().replace("+00:00", "Z"),
         "statuses": [status_json(s) for s in result.statuses],
     }
-
-
-def event_text(event: Event) -> str:
-    return repr(event)

@@ -129,3 +129,21 @@ async def test_alarm_api_of_the_trio_client(bridge: str) -> None:
             assert alarms == []
             with pytest.raises(MxAccessError, match="no active alarm"):
                 await client.acknowledge_alarm("Nope.HiAlarm")
+
+
+async def test_cancel_scope_resets_the_stream_at_the_simulator(bridge: str) -> None:
+    with run_simulator_in_thread() as sim, trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=sim.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session:
+                server = await session.register("c")
+                await session.advise(server, await session.add_item(server, "Tank1.Setpoint"))
+                with trio.CancelScope() as scope:
+                    async with session.events() as events:
+                        await anext(events)  # constant value: nothing more comes
+                        scope.cancel()
+                        await anext(events)
+                assert scope.cancelled_caught
+                assert await trio.to_thread.run_sync(sim.wait_for_stream_cancel)
+                assert (await client.statistics()).open_http2_streams == 0
+                await session.ping()  # the session stays usable
+        assert sim.statistics()["event_streams_cancelled"] == 1

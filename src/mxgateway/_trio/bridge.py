@@ -70,7 +70,7 @@ class ThreadBridge:
         def on_done(task: asyncio.Task[T]) -> None:
             # Runs in the asyncio thread once the task has completely finished.
             if task.cancelled():
-                result: outcome.Outcome[T] = outcome.Error(trio_cancelled_marker())
+                result: outcome.Outcome[T] = outcome.Error(_TaskCancelled())
             else:
                 result = outcome.capture(task.result)
             with contextlib.suppress(trio.RunFinishedError):
@@ -101,10 +101,6 @@ class ThreadBridge:
 
 class _TaskCancelled(Exception):
     """The asyncio task ended cancelled (translated to trio.Cancelled)."""
-
-
-def trio_cancelled_marker() -> BaseException:
-    return _TaskCancelled()
 
 
 async def _as_coroutine(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
