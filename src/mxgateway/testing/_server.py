@@ -179,9 +179,11 @@ class ThreadedSimulator:
         async def run() -> T:
             return fn(*args)
 
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(30)
+        return self.run(run)
 
     def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        if self._loop.is_closed():
+            raise RuntimeError("the simulator has stopped")
         return asyncio.run_coroutine_threadsafe(_awaited(fn, *args), self._loop).result(30)
 
     def drop_connections(self) -> None:
