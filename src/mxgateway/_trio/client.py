@@ -17,6 +17,8 @@ import contextlib
 import logging
 import math
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
 import trio
@@ -301,8 +303,19 @@ class TrioSession(SessionBase):
             await self.close(timeout=CLOSE_TIMEOUT)
 
 
+@dataclass(frozen=True)
+class _StreamFailure:
+    error: BaseException
+
+
 class TrioEventStream(Generic[ItemT]):
-    """A session's event stream (async context manager and async iterator)."""
+    """A session's event stream (async context manager and async iterator).
+
+    The block owns a nursery with one task that fetches the next chunk across
+    the bridge into a one-chunk memory channel while the consumer works
+    through the current one, so the consumer rarely waits for a crossing.
+    Leaving the block cancels that task and resets the gRPC stream.
+    """
 
     def __init__(
         self,
@@ -314,7 +327,9 @@ class TrioEventStream(Generic[ItemT]):
         self._client = client
         self._pump, self._queue = pipeline
         self._chunk_size = chunk_size
-        self._started = False
+        self._nursery_manager: AbstractAsyncContextManager[trio.Nursery] | None = None
+        self._nursery: trio.Nursery | None = None
+        self._chunks: trio.MemoryReceiveChannel[list[Any] | _StreamFailure] | None = None
         self._closed = False
 
     @property
@@ -322,33 +337,60 @@ class TrioEventStream(Generic[ItemT]):
         return self._queue.last_worker_sequence
 
     async def __aenter__(self) -> Self:
-        if self._closed:
-            raise ClientClosedError("the event stream is closed")
-        self._started = True
+        if self._closed or self._nursery is not None:
+            raise ClientClosedError("an event stream can be opened once")
         await self._client._bridge.run(self._pump.start)
+        send, self._chunks = trio.open_memory_channel[list[Any] | _StreamFailure](1)
+        self._nursery_manager = trio.open_nursery()
+        self._nursery = await self._nursery_manager.__aenter__()
+        self._nursery.start_soon(self._fetch_chunks, send)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def _fetch_chunks(self, send: trio.MemorySendChannel[list[Any] | _StreamFailure]) -> None:
+        async with send:
+            while True:
+                try:
+                    chunk = await self._client._bridge.run(self._pump.next_chunk, self._chunk_size)
+                except Exception as error:  # handed to the consumer, never to the nursery
+                    await send.send(_StreamFailure(error))
+                    return
+                if not chunk:
+                    return  # the gateway ended the stream
+                await send.send(chunk)
+
     async def aclose(self) -> None:
-        """Reset the gRPC stream and wait for the reader to stop (shielded)."""
+        """Stop the fetch task, reset the gRPC stream and wait for its reader (shielded)."""
         self._closed = True
-        with trio.CancelScope(shield=True):
-            await self._client._bridge.run(self._pump.aclose)
+        try:
+            if self._nursery is not None and self._nursery_manager is not None:
+                manager, self._nursery_manager = self._nursery_manager, None
+                self._nursery.cancel_scope.cancel()
+                # Exited before any other scope is entered (scopes nest). The
+                # fetch task never raises, so the nursery adds nothing to what
+                # the block itself raises; it may re-raise a pending Cancelled.
+                await manager.__aexit__(None, None, None)
+        finally:
+            with trio.CancelScope(shield=True):
+                await self._client._bridge.run(self._pump.aclose)
 
     def __aiter__(self) -> Self:
         return self
 
     async def __anext__(self) -> ItemT:
         if not self._queue:
+            if self._chunks is None:
+                raise ClientClosedError("use 'async with' to open the event stream")
             if self._closed:
                 raise StopAsyncIteration
-            if not self._started:
-                raise ClientClosedError("use 'async with' to open the event stream")
-            chunk = await self._client._bridge.run(self._pump.next_chunk, self._chunk_size)
-            if not chunk:
-                raise StopAsyncIteration
+            try:
+                chunk = await self._chunks.receive()
+            except trio.EndOfChannel:
+                raise StopAsyncIteration from None
+            if isinstance(chunk, _StreamFailure):
+                raise chunk.error
             self._queue.extend(chunk)
         item: ItemT = self._queue.pop()
         return item
