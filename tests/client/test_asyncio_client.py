@@ -403,3 +403,24 @@ def test_asyncio_api_does_not_import_trio() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_message_size_limit_applies_both_ways(gateway: FakeGateway) -> None:
+    async def big(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+        reply = ok_reply(request)
+        reply.diagnostic_message = "x" * 4096
+        return reply
+
+    gateway.service.invoke_handler = big
+
+    async def main() -> None:
+        async with await GatewayClient.connect(
+            endpoint=gateway.endpoint, plaintext=True, max_message_bytes=1024
+        ) as client:
+            session = await client.open_session("s")
+            with pytest.raises(mxgateway.ResourceExhaustedError, match=r"reply of .* exceeds the 1024-byte"):
+                await session.ping()
+            with pytest.raises(mxgateway.ResourceExhaustedError, match=r"request of .* exceeds"):
+                await session.write(1, 2, "y" * 2048)
+
+    run(main)
