@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mxgateway_cli._connection import UsageError
-from mxgateway_cli._jobs import Action, Output
+from mxgateway_cli._jobs import Action, Output, PartialResult
 from mxgateway_cli._render import event_json, message_json, read_json, subscribe_json, write_json
 
 if TYPE_CHECKING:
@@ -154,6 +154,14 @@ def stream_events(
                             break
             except TimeoutError:
                 pass  # reaching --timeout first is success: report what was collected
+            except (Exception, asyncio.CancelledError) as failure:
+                # The gateway went away, or Ctrl-C: still report every event
+                # received and where to resume, never drop them silently.
+                cause = KeyboardInterrupt() if isinstance(failure, asyncio.CancelledError) else failure
+                partial = {} if ndjson else {"events": collected}
+                raise PartialResult(
+                    cause, {**partial, "lastWorkerSequence": events.last_worker_sequence}
+                ) from None
             last = events.last_worker_sequence
         if ndjson:
             return None
@@ -248,16 +256,7 @@ def smoke(item: str, max_events: int, timeout: float, value: str | None, type_na
             state = await session.close()
             steps.append({"step": "close-session", "ok": True, "finalState": state})
         if failure is not None:
-            raise SmokeFailed(failure, steps) from failure
+            raise PartialResult(failure, {"ok": False, "steps": steps}) from failure
         return {"ok": True, "steps": steps}, "smoke: ok"
 
     return action
-
-
-class SmokeFailed(Exception):
-    """Smoke stopped at a step; the steps were printed already."""
-
-    def __init__(self, cause: BaseException, steps: list[dict[str, Any]]) -> None:
-        super().__init__(str(cause) or type(cause).__name__)
-        self.cause = cause
-        self.steps = steps

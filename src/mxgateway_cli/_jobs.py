@@ -64,10 +64,24 @@ class Job:
     needs_gateway: bool = True
 
 
+class PartialResult(Exception):
+    """A command failed after producing part of its result; both are reported.
+
+    ``partial`` (e.g. the events collected so far, or smoke's steps) goes into
+    the JSON error document, ``cause`` decides the message and exit code.
+    """
+
+    def __init__(self, cause: BaseException, partial: dict[str, Any]) -> None:
+        super().__init__(str(cause) or type(cause).__name__)
+        self.cause = cause
+        self.partial = partial
+
+
 def exit_code_for(error: BaseException) -> int:
-    cause = getattr(error, "cause", None)
-    if isinstance(cause, BaseException):
-        return exit_code_for(cause)
+    if isinstance(error, PartialResult):
+        return exit_code_for(error.cause)
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
     from mxgateway import (
         AuthenticationError,
         AuthorizationError,
@@ -87,23 +101,23 @@ def exit_code_for(error: BaseException) -> int:
 
 
 def error_document(error: BaseException, code: int) -> dict[str, Any]:
+    partial = error.partial if isinstance(error, PartialResult) else {}
+    shown = error.cause if isinstance(error, PartialResult) else error
     document: dict[str, Any] = {
-        "error": str(error) or type(error).__name__,
-        "type": type(error).__name__,
+        **partial,
+        "error": str(shown) or type(shown).__name__,
+        "type": type(shown).__name__,
         "exitCode": code,
     }
-    hresult = getattr(error, "hresult", None)
+    hresult = getattr(shown, "hresult", None)
     if hresult is not None:
         from mxgateway_cli._render import status_json
 
         document["hresult"] = hresult
-        document["statuses"] = [status_json(s) for s in getattr(error, "statuses", ())]
-    protocol = getattr(error, "code", None)
+        document["statuses"] = [status_json(s) for s in getattr(shown, "statuses", ())]
+    protocol = getattr(shown, "code", None)
     if isinstance(protocol, str):
         document["protocolStatus"] = protocol
-    steps = getattr(error, "steps", None)
-    if steps is not None:
-        document = {"ok": False, "steps": steps, **document}
     return document
 
 

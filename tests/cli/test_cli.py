@@ -369,3 +369,98 @@ def test_usage_error_without_traceback(capsys: pytest.CaptureFixture[str]) -> No
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     assert json.loads(captured.out.splitlines()[-1])["type"] == "ClientConfigError"
+
+
+def _ndjson_stream(sim: ThreadedSimulator, session: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mxgateway_cli",
+            "stream-events",
+            "--session-id",
+            session,
+            "--ndjson",
+            "--endpoint",
+            sim.endpoint,
+            "--plaintext",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("interruption", ["gateway-gone", "ctrl-c"])
+def test_interrupted_stream_reports_where_to_resume(
+    sim: ThreadedSimulator, cli: Cli, interruption: str
+) -> None:
+    import os
+    import signal
+
+    session, server, handle = open_item(cli, "Tank1.Setpoint")
+    cli.json("advise", "--session-id", session, "--server-handle", str(server), "--item-handle", str(handle))
+    process = _ndjson_stream(sim, session)
+    try:
+        first = json.loads(process.stdout.readline())  # the client received and printed it
+        assert first["workerSequence"] == "1"
+        if interruption == "gateway-gone":
+            sim.drop_connections()
+        else:
+            os.kill(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    error = json.loads(out.splitlines()[-1])
+    expected = (
+        (5, "GatewayUnavailableError") if interruption == "gateway-gone" else (130, "KeyboardInterrupt")
+    )
+    assert (process.returncode, error["type"]) == expected
+    assert error["lastWorkerSequence"] == 1
+    assert "Traceback" not in err
+
+
+def test_json_stream_failure_keeps_the_collected_events() -> None:
+    import asyncio
+
+    from mxgateway import GatewayUnavailableError, decode_event
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+    from mxgateway_cli._commands import stream_events
+    from mxgateway_cli._jobs import Output, PartialResult, error_document
+
+    class Events:
+        last_worker_sequence = 0
+
+        async def __aenter__(self) -> Events:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        def __aiter__(self) -> Events:
+            return self
+
+        async def __anext__(self) -> Any:
+            if self.last_worker_sequence:
+                raise GatewayUnavailableError("connection lost")
+            self.last_worker_sequence = 7
+            return decode_event(pb.MxEvent(worker_sequence=7, family=pb.MX_EVENT_FAMILY_ON_DATA_CHANGE))
+
+    class Session:
+        def events(self, after_worker_sequence: int = 0) -> Events:
+            return Events()
+
+    class Client:
+        def attach_session(self, session_id: str) -> Session:
+            return Session()
+
+    action = stream_events("session-x", 0, None, 0, ndjson=False)
+    with pytest.raises(PartialResult) as caught:
+        with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+            runner.run(action(Client(), Output(json_mode=True)))  # type: ignore[arg-type]
+    document = error_document(caught.value, 5)
+    assert [e["workerSequence"] for e in document["events"]] == ["7"]
+    assert document["lastWorkerSequence"] == 7 and document["type"] == "GatewayUnavailableError"

@@ -53,6 +53,8 @@ async def test_session_and_events_in_structured_blocks(gateway: FakeGateway, bri
             stats = await client.statistics()
     assert [e.value for e in received] == [10, 11]
     assert stats.open_http2_streams == 0
+    with trio.fail_after(WAIT):
+        await wait_for(gateway.state.stream_cancelled)
     assert gateway.state.streams_cancelled == 1
     assert all(c.metadata["authorization"] == f"Bearer {API_KEY}" for c in gateway.calls())
     assert [c.method for c in gateway.calls()][-1] == "CloseSession"
@@ -216,3 +218,26 @@ def test_thread_bridge_forced_by_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert _choose("auto") == "trio-asyncio"
     with pytest.raises(ValueError, match="unknown Trio bridge"):
         _choose("gevent")
+
+
+async def test_overflow_is_an_error_after_every_buffered_event(gateway: FakeGateway, bridge: str) -> None:
+    # 600 events at once against a 2-event buffer and one 512-event chunk in
+    # transit: the reader must overflow, whatever the timing.
+    gateway.service.events = [gateway.event(n) for n in range(1, 601)]
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            session = client.attach_session("session-" + "a" * 32)
+            async with session.events(buffer_size=2) as events:
+                stats = await events.statistics()
+                while not stats.finished:  # the reader stops on overflow, not waiting for the consumer
+                    await trio.lowlevel.checkpoint()
+                    stats = await events.statistics()
+                delivered: list[int] = []
+                with pytest.raises(mxgateway.EventOverflowError) as caught:
+                    async for event in events:
+                        delivered.append(event.worker_sequence)
+    assert delivered == list(range(1, len(delivered) + 1))  # nothing dropped, in order
+    assert 2 <= len(delivered) <= 2 + 512
+    assert caught.value.last_worker_sequence == delivered[-1]
+    with trio.fail_after(WAIT):
+        await wait_for(gateway.state.stream_cancelled)  # the reader reset the stream

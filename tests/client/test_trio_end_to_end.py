@@ -9,7 +9,7 @@ import pytest
 import trio
 
 import mxgateway
-from mxgateway import DataChange, EventOverflowError, GatewayUnavailableError, MxAccessError, WriteComplete
+from mxgateway import DataChange, GatewayUnavailableError, MxAccessError, WriteComplete
 from mxgateway.testing import (
     SimulatorSettings,
     ThreadedSimulator,
@@ -54,40 +54,6 @@ async def test_readme_flow_with_events_and_write_complete(sim: ThreadedSimulator
                 with pytest.raises(MxAccessError):
                     await session.write(server, 999, 1)
     assert sim.last_authorization("StreamEvents") == f"Bearer {KEY}"
-
-
-async def test_client_side_overflow_is_an_error_after_buffered_events(
-    sim: ThreadedSimulator, bridge: str
-) -> None:
-    with trio.fail_after(WAIT):
-        async with mxgateway.open_client(
-            endpoint=sim.endpoint, api_key=KEY, plaintext=True, bridge=bridge
-        ) as client:
-            async with client.open_session("overflow") as session:
-                server = await session.register("c")
-                results = await session.add_item_bulk(
-                    server,
-                    [
-                        "Object.Attribute",
-                        "Tank1.Setpoint",
-                        "Pump1.Running",
-                        "Pump1.Description",
-                        "Tank1.Level",
-                    ],
-                )
-                handles = [r.item_handle for r in results]
-                async with session.events(buffer_size=2) as events:
-                    await session.advise_item_bulk(server, handles)  # five data changes at once
-                    stats = await events.statistics()
-                    while not stats.finished:  # the reader stops on overflow without the consumer
-                        await trio.lowlevel.checkpoint()
-                        stats = await events.statistics()
-                    delivered = []
-                    with pytest.raises(EventOverflowError) as caught:
-                        async for event in events:
-                            delivered.append(event.worker_sequence)
-                assert delivered == [1, 2]
-                assert caught.value.last_worker_sequence == 2
 
 
 async def test_gateway_gone_mid_stream_is_a_typed_error(bridge: str) -> None:

@@ -312,9 +312,11 @@ class TrioEventStream(Generic[ItemT]):
     """A session's event stream (async context manager and async iterator).
 
     The block owns a nursery with one task that fetches the next chunk across
-    the bridge into a one-chunk memory channel while the consumer works
-    through the current one, so the consumer rarely waits for a crossing.
-    Leaving the block cancels that task and resets the gRPC stream.
+    the bridge while the consumer works through the current one, so the
+    consumer rarely waits for a crossing. That task holds at most one chunk
+    (``chunk_size`` events) on top of the reader's ``buffer_size``; the
+    overflow policy applies when both are full. Leaving the block cancels
+    the task and resets the gRPC stream.
     """
 
     def __init__(
@@ -340,7 +342,8 @@ class TrioEventStream(Generic[ItemT]):
         if self._closed or self._nursery is not None:
             raise ClientClosedError("an event stream can be opened once")
         await self._client._bridge.run(self._pump.start)
-        send, self._chunks = trio.open_memory_channel[list[Any] | _StreamFailure](1)
+        # Unbuffered: the fetch task hands over the chunk it holds when asked.
+        send, self._chunks = trio.open_memory_channel[list[Any] | _StreamFailure](0)
         self._nursery_manager = trio.open_nursery()
         self._nursery = await self._nursery_manager.__aenter__()
         self._nursery.start_soon(self._fetch_chunks, send)

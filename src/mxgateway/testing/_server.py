@@ -213,6 +213,19 @@ class ThreadedSimulator:
     def last_authorization(self, method: str) -> str | None:
         return self.call(self.simulator.last_authorization, method)
 
+    def wait_for_events_sent(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until ``count`` events went out on event streams (False on timeout)."""
+
+        async def wait() -> bool:
+            try:
+                async with asyncio.timeout(timeout):
+                    await self.simulator.service.stats.wait_for_events_sent(count)
+            except TimeoutError:
+                return False
+            return True
+
+        return self.run(wait)
+
     def wait_for_stream_cancel(self, timeout: float = 10.0) -> bool:
         """Block until the simulator saw an event stream cancelled (reset by the client)."""
         event = self.simulator.service.stats.stream_cancelled

@@ -144,6 +144,25 @@ class SimulatorStatistics:
         self.event_streams_cancelled = 0
         self.unary_cancelled = 0
         self.stream_cancelled = asyncio.Event()
+        self.events_sent = 0
+        self._sent_waiters: list[tuple[int, asyncio.Future[None]]] = []
+
+    def event_sent(self) -> None:
+        self.events_sent += 1
+        for count, waiter in list(self._sent_waiters):
+            if self.events_sent >= count and not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_for_events_sent(self, count: int) -> None:
+        """Until at least ``count`` events went out on event streams in total."""
+        if self.events_sent >= count:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._sent_waiters.append((count, waiter))
+        try:
+            await waiter
+        finally:
+            self._sent_waiters.remove((count, waiter))
 
     def snapshot(self, sessions: dict[str, SimSession]) -> dict[str, Any]:
         states = collections.Counter(s.state_name for s in sessions.values())
@@ -153,6 +172,7 @@ class SimulatorStatistics:
             "event_streams_open": self.event_streams_open,
             "event_streams_cancelled": self.event_streams_cancelled,
             "unary_cancelled": self.unary_cancelled,
+            "events_sent": self.events_sent,
         }
 
 
@@ -364,6 +384,7 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
                     raise subscriber.failure  # a fault ends the stream even while stalled
                 if subscriber.queue and self.events_flowing.is_set():
                     await stream.send_message(subscriber.queue.popleft())
+                    self.stats.event_sent()
                     continue
                 if subscriber.ended and not subscriber.queue:
                     return
