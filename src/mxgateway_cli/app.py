@@ -11,6 +11,7 @@ import importlib.metadata
 import json
 import shlex
 import sys
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from cyclopts import App, Parameter
@@ -49,6 +50,36 @@ TypeFlag = Annotated[
     ),
 ]
 NO_CONNECTION = Connection()
+
+
+@Parameter(name="*")
+@dataclass
+class OnSession:
+    session_id: SessionId
+
+    def handles(self) -> tuple[int, ...]:
+        return ()
+
+
+@Parameter(name="*")
+@dataclass
+class OnServer:
+    session_id: SessionId
+    server_handle: ServerHandle
+
+    def handles(self) -> tuple[int, ...]:
+        return (self.server_handle,)
+
+
+@Parameter(name="*")
+@dataclass
+class OnItem:
+    session_id: SessionId
+    server_handle: ServerHandle
+    item_handle: ItemHandle
+
+    def handles(self) -> tuple[int, ...]:
+        return (self.server_handle, self.item_handle)
 
 
 def _dist_version(name: str) -> str:
@@ -107,63 +138,58 @@ def close_session(
 def _helper(
     command: str,
     connection: Connection,
-    session_id: str,
+    target: OnSession | OnServer | OnItem,
     json_output: bool,
     method: str,
     *args: Any,
     key: str = "",
     **kwargs: Any,
 ) -> Job:
-    return Job(act.helper_call(command, session_id, method, args, kwargs, key), connection, json_output)
+    """A command that calls one typed session helper on ``target``'s handles."""
+    action = act.helper_call(command, target.session_id, method, (*target.handles(), *args), kwargs, key)
+    return Job(action, connection, json_output)
 
 
 @app.command
 def register(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
+    target: OnSession,
     client_name: str,
     json_output: JsonFlag = False,
 ) -> Job:
     """Register with MXAccess; prints the server handle."""
-    return _helper(
-        "register", connection, session_id, json_output, "register", client_name, key="serverHandle"
-    )
+    return _helper("register", connection, target, json_output, "register", client_name, key="serverHandle")
 
 
 @app.command
 def unregister(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     json_output: JsonFlag = False,
 ) -> Job:
     """Unregister a server handle."""
-    return _helper("unregister", connection, session_id, json_output, "unregister", server_handle)
+    return _helper("unregister", connection, target, json_output, "unregister")
 
 
 @app.command(name="add-item")
 def add_item(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item: str,
     json_output: JsonFlag = False,
 ) -> Job:
     """Add an item (e.g. Object.Attribute); prints the item handle."""
-    return _helper(
-        "add-item", connection, session_id, json_output, "add_item", server_handle, item, key="itemHandle"
-    )
+    return _helper("add-item", connection, target, json_output, "add_item", item, key="itemHandle")
 
 
 @app.command(name="add-item2")
 def add_item2(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item: str,
     item_context: str = "",
     json_output: JsonFlag = False,
@@ -172,10 +198,9 @@ def add_item2(
     return _helper(
         "add-item2",
         connection,
-        session_id,
+        target,
         json_output,
         "add_item2",
-        server_handle,
         item,
         item_context,
         key="itemHandle",
@@ -186,12 +211,10 @@ def _item_command(command: str, method: str, summary: str) -> None:
     def run(
         *,
         connection: Connection = NO_CONNECTION,
-        session_id: SessionId,
-        server_handle: ServerHandle,
-        item_handle: ItemHandle,
+        target: OnItem,
         json_output: JsonFlag = False,
     ) -> Job:
-        return _helper(command, connection, session_id, json_output, method, server_handle, item_handle)
+        return _helper(command, connection, target, json_output, method)
 
     run.__doc__ = summary
     app.command(run, name=command)
@@ -213,20 +236,18 @@ for _name, _method, _summary in (
 
 
 @app.command
-def ping(
-    *, connection: Connection = NO_CONNECTION, session_id: SessionId, json_output: JsonFlag = False
-) -> Job:
+def ping(*, connection: Connection = NO_CONNECTION, target: OnSession, json_output: JsonFlag = False) -> Job:
     """Round trip to the session's worker."""
-    return _helper("ping", connection, session_id, json_output, "ping")
+    return _helper("ping", connection, target, json_output, "ping")
 
 
 @app.command(name="get-session-state")
 def get_session_state(
-    *, connection: Connection = NO_CONNECTION, session_id: SessionId, json_output: JsonFlag = False
+    *, connection: Connection = NO_CONNECTION, target: OnSession, json_output: JsonFlag = False
 ) -> Job:
     """Print the session and worker state."""
     return _helper(
-        "get-session-state", connection, session_id, json_output, "get_session_state", key="sessionState"
+        "get-session-state", connection, target, json_output, "get_session_state", key="sessionState"
     )
 
 
@@ -237,9 +258,7 @@ def get_session_state(
 def write(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
-    item_handle: ItemHandle,
+    target: OnItem,
     value: str,
     type: TypeFlag = None,
     user_id: int = 0,
@@ -250,11 +269,9 @@ def write(
     return _helper(
         "write",
         connection,
-        session_id,
+        target,
         json_output,
         "write",
-        server_handle,
-        item_handle,
         parsed,
         type=type,
         user_id=user_id,
@@ -265,9 +282,7 @@ def write(
 def write2(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
-    item_handle: ItemHandle,
+    target: OnItem,
     value: str,
     timestamp: str,
     type: TypeFlag = None,
@@ -279,11 +294,9 @@ def write2(
     return _helper(
         "write2",
         connection,
-        session_id,
+        target,
         json_output,
         "write2",
-        server_handle,
-        item_handle,
         parsed,
         stamp,
         type=type,
@@ -295,9 +308,7 @@ def write2(
 def write_secured(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
-    item_handle: ItemHandle,
+    target: OnItem,
     value: str,
     current_user_id: int,
     verifier_user_id: int = 0,
@@ -309,11 +320,9 @@ def write_secured(
     return _helper(
         "write-secured",
         connection,
-        session_id,
+        target,
         json_output,
         "write_secured",
-        server_handle,
-        item_handle,
         parsed,
         current_user_id=current_user_id,
         verifier_user_id=verifier_user_id,
@@ -325,9 +334,7 @@ def write_secured(
 def write_secured2(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
-    item_handle: ItemHandle,
+    target: OnItem,
     value: str,
     timestamp: str,
     current_user_id: int,
@@ -340,11 +347,9 @@ def write_secured2(
     return _helper(
         "write-secured2",
         connection,
-        session_id,
+        target,
         json_output,
         "write_secured2",
-        server_handle,
-        item_handle,
         parsed,
         stamp,
         current_user_id=current_user_id,
@@ -357,8 +362,7 @@ def write_secured2(
 def authenticate_user(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     user_name: str,
     password_env: str | None = None,
     json_output: JsonFlag = False,
@@ -368,10 +372,9 @@ def authenticate_user(
     return _helper(
         "authenticate-user",
         connection,
-        session_id,
+        target,
         json_output,
         "authenticate_user",
-        server_handle,
         user_name,
         password,
         key="userId",
@@ -385,8 +388,7 @@ def authenticate_user(
 def subscribe_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     items: str,
     json_output: JsonFlag = False,
 ) -> Job:
@@ -394,10 +396,9 @@ def subscribe_bulk(
     return _helper(
         "subscribe-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "subscribe_bulk",
-        server_handle,
         act.csv(items, "--items"),
     )
 
@@ -406,8 +407,7 @@ def subscribe_bulk(
 def unsubscribe_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item_handles: str,
     json_output: JsonFlag = False,
 ) -> Job:
@@ -415,10 +415,9 @@ def unsubscribe_bulk(
     return _helper(
         "unsubscribe-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "unsubscribe_bulk",
-        server_handle,
         act.csv_ints(item_handles, "--item-handles"),
     )
 
@@ -427,8 +426,7 @@ def unsubscribe_bulk(
 def read_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     items: str,
     timeout_ms: int = 0,
     json_output: JsonFlag = False,
@@ -437,10 +435,9 @@ def read_bulk(
     return _helper(
         "read-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "read_bulk",
-        server_handle,
         act.csv(items, "--items"),
         timeout_ms=timeout_ms,
     )
@@ -458,8 +455,7 @@ def _pairs(item_handles: str, values: str, type_name: str | None) -> list[tuple[
 def write_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item_handles: str,
     values: str,
     type: TypeFlag = None,
@@ -469,10 +465,9 @@ def write_bulk(
     return _helper(
         "write-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "write_bulk",
-        server_handle,
         _pairs(item_handles, values, type),
         type=type,
     )
@@ -482,8 +477,7 @@ def write_bulk(
 def write2_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item_handles: str,
     values: str,
     timestamp: str,
@@ -493,17 +487,14 @@ def write2_bulk(
     """Write2 for many items with one timestamp."""
     stamp = act.parse_timestamp(timestamp)
     entries = [(h, v, stamp) for h, v in _pairs(item_handles, values, type)]
-    return _helper(
-        "write2-bulk", connection, session_id, json_output, "write2_bulk", server_handle, entries, type=type
-    )
+    return _helper("write2-bulk", connection, target, json_output, "write2_bulk", entries, type=type)
 
 
 @app.command(name="write-secured-bulk")
 def write_secured_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item_handles: str,
     values: str,
     current_user_id: int,
@@ -515,10 +506,9 @@ def write_secured_bulk(
     return _helper(
         "write-secured-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "write_secured_bulk",
-        server_handle,
         _pairs(item_handles, values, type),
         current_user_id=current_user_id,
         verifier_user_id=verifier_user_id,
@@ -530,8 +520,7 @@ def write_secured_bulk(
 def write_secured2_bulk(
     *,
     connection: Connection = NO_CONNECTION,
-    session_id: SessionId,
-    server_handle: ServerHandle,
+    target: OnServer,
     item_handles: str,
     values: str,
     timestamp: str,
@@ -546,10 +535,9 @@ def write_secured2_bulk(
     return _helper(
         "write-secured2-bulk",
         connection,
-        session_id,
+        target,
         json_output,
         "write_secured2_bulk",
-        server_handle,
         entries,
         current_user_id=current_user_id,
         verifier_user_id=verifier_user_id,
