@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from mxgateway import (
 )
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from tests.support.fake_gateway import FakeGateway, ok_reply, run_fake_gateway
+from tests.support.loops import run_asyncio
 
 API_KEY = "mxgw_testkey_" + "S" * 43
 WAIT = 10.0
@@ -33,14 +34,6 @@ WAIT = 10.0
 def gateway() -> Iterator[FakeGateway]:
     with run_fake_gateway() as fake:
         yield fake
-
-
-def run(coro_fn: Callable[[], Awaitable[Any]]) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(WAIT):
-            return await coro_fn()
-
-    return asyncio.run(bounded())
 
 
 def test_readme_example_runs_unchanged(gateway: FakeGateway) -> None:
@@ -57,7 +50,7 @@ def test_readme_example_runs_unchanged(gateway: FakeGateway) -> None:
                 await session.close()
         return server_handle, item_handle
 
-    assert run(main) == (1, 2)
+    assert run_asyncio(main) == (1, 2)
     methods = [c.method for c in gateway.calls()]
     assert methods == ["OpenSession", "Invoke", "Invoke", "Invoke", "CloseSession"]
     assert gateway.last_request("OpenSession").client_session_name == "python-client"
@@ -79,7 +72,7 @@ def test_api_key_metadata_on_unary_and_stream_calls(gateway: FakeGateway) -> Non
             await session.ping()
             await session.close()
 
-    run(main)
+    run_asyncio(main)
     assert {c.method for c in gateway.calls()} == {"OpenSession", "StreamEvents", "Invoke", "CloseSession"}
     for call in gateway.calls():
         assert call.metadata.get("authorization") == f"Bearer {API_KEY}", call.method
@@ -90,7 +83,7 @@ def test_no_authorization_header_without_a_key(gateway: FakeGateway) -> None:
         async with await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True) as client:
             await client.open_session_raw("x")
 
-    run(main)
+    run_asyncio(main)
     assert "authorization" not in gateway.calls("OpenSession")[0].metadata
 
 
@@ -173,7 +166,7 @@ def test_typed_helper_request_shape(
             session = await client.open_session("s")
             return await getattr(session, helper)(*args, **kwargs)
 
-    result = run(main)
+    result = run_asyncio(main)
     request: pb.MxCommandRequest = gateway.last_request("Invoke")
     assert request.session_id == "session-" + "a" * 32
     assert request.client_correlation_id.startswith("py-")
@@ -216,7 +209,7 @@ def test_mxaccess_failure_raises_with_raw_reply_and_statuses(gateway: FakeGatewa
                 await session.write(1, 2, 5)
             return caught.value, raw
 
-    error, raw = run(main)
+    error, raw = run_asyncio(main)
     assert raw.protocol_status.code == pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE  # invoke_raw does not raise
     assert error.hresult == -2147220992
     assert error.code == "MXACCESS_FAILURE"
@@ -244,7 +237,7 @@ def test_error_status_with_ok_protocol_status_is_decided_by_category(gateway: Fa
                 await session.advise(1, 2)
             return caught.value
 
-    assert run(main).statuses[-1].detail == 1003
+    assert run_asyncio(main).statuses[-1].detail == 1003
 
 
 def test_non_ok_protocol_status_raises_protocol_status_error(gateway: FakeGateway) -> None:
@@ -263,7 +256,7 @@ def test_non_ok_protocol_status_raises_protocol_status_error(gateway: FakeGatewa
                 await session.ping()
             return caught.value
 
-    error = run(main)
+    error = run_asyncio(main)
     assert not isinstance(error, MxAccessError)
     assert error.code == "SESSION_NOT_READY"
     assert "Faulted" in str(error)
@@ -293,7 +286,7 @@ def test_grpc_status_maps_to_typed_error_with_key_redacted(
                 await session.write(1, 2, 1)
             return caught.value
 
-    error = run(main)
+    error = run_asyncio(main)
     assert API_KEY not in str(error) and API_KEY not in repr(error)
     assert "invoke:write" in str(error)
 
@@ -312,7 +305,7 @@ def test_local_deadline_is_the_same_error_type_as_server_deadline(gateway: FakeG
                 await session.ping(timeout=0.2)
             return caught.value
 
-    assert isinstance(run(main), TimeoutError)
+    assert isinstance(run_asyncio(main), TimeoutError)
 
 
 def test_unreachable_endpoint_is_gateway_unavailable() -> None:
@@ -326,7 +319,7 @@ def test_unreachable_endpoint_is_gateway_unavailable() -> None:
         await GatewayClient.connect(endpoint=f"127.0.0.1:{port}", plaintext=True, connect_timeout=2)
 
     with pytest.raises(GatewayUnavailableError, match="cannot connect"):
-        run(main)
+        run_asyncio(main)
 
 
 def test_stream_cancellation_resets_the_http2_stream(gateway: FakeGateway) -> None:
@@ -347,7 +340,7 @@ def test_stream_cancellation_resets_the_http2_stream(gateway: FakeGateway) -> No
             assert await asyncio.to_thread(gateway.state.stream_cancelled.wait, WAIT)
             return client.statistics().open_http2_streams
 
-    assert run(main) == 0
+    assert run_asyncio(main) == 0
     assert gateway.state.streams_cancelled == 1
 
 
@@ -359,7 +352,7 @@ def test_session_close_is_idempotent_and_safe_concurrently(gateway: FakeGateway)
             states.append(await session.close())
             return list(states)
 
-    assert run(main) == ["CLOSED"] * 4
+    assert run_asyncio(main) == ["CLOSED"] * 4
     assert len(gateway.calls("CloseSession")) == 1
 
 
@@ -373,7 +366,7 @@ def test_client_exit_closes_channel_even_when_session_close_fails(gateway: FakeG
                 await client.open_session("s")
         return client
 
-    client = run(main)
+    client = run_asyncio(main)
     assert not client.statistics().connected
     assert len(gateway.calls("CloseSession")) == 1
 
@@ -423,4 +416,4 @@ def test_message_size_limit_applies_both_ways(gateway: FakeGateway) -> None:
             with pytest.raises(mxgateway.ResourceExhaustedError, match=r"request of .* exceeds"):
                 await session.write(1, 2, "y" * 2048)
 
-    run(main)
+    run_asyncio(main)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import mxgateway
 from mxgateway import GatewayClient
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from tests.support.fake_gateway import run_fake_gateway
+from tests.support.loops import run_asyncio
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "behavior"
 AUTH_CASES = json.loads((FIXTURES / "auth" / "auth-error-cases.json").read_text("utf-8"))["cases"]
@@ -26,15 +26,6 @@ TIMEOUT_CASES = {
     ]
 }
 WAIT = 10.0
-
-
-def run(coro: Any) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(WAIT):
-            return await coro
-
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        return runner.run(bounded())
 
 
 @pytest.mark.parametrize("case", AUTH_CASES, ids=[c["id"] for c in AUTH_CASES])
@@ -54,7 +45,7 @@ def test_auth_error_cases(case: dict[str, Any]) -> None:
                     await session.write(1, 2, 3)
                 return caught.value
 
-        error = run(main())
+        error = run_asyncio(main)
     assert type(error).__name__ == case["clientCategory"]
     assert error.status == case["grpcStatus"]  # type: ignore[attr-defined]
     if key:
@@ -76,7 +67,7 @@ def test_unary_deadline_exceeded_case() -> None:
                     await session.ping(timeout=case["clientDeadlineSeconds"])
                 return caught.value
 
-        error = run(main())
+        error = run_asyncio(main)
         sent = gateway.calls("Invoke")[0].deadline_remaining
     assert isinstance(error, TimeoutError)  # the fixture's category
     assert sent is not None and 0 < sent <= case["clientDeadlineSeconds"]

@@ -12,6 +12,7 @@ import pytest
 from mxgateway import ClientConfigError, EventOverflowError
 from mxgateway._transport import StreamPump
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
+from tests.support.loops import run_asyncio
 
 
 class ScriptedStream:
@@ -71,14 +72,6 @@ def make_pump(stream: ScriptedStream, capacity: int, overflow: str) -> StreamPum
     )
 
 
-def run(coro: Any) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(10):
-            return await coro
-
-    return asyncio.run(bounded())
-
-
 def test_error_policy_delivers_everything_buffered_then_raises() -> None:
     async def main() -> tuple[list[int], EventOverflowError]:
         stream = ScriptedStream(events(10))
@@ -93,7 +86,7 @@ def test_error_policy_delivers_everything_buffered_then_raises() -> None:
         assert (stats.received, stats.delivered, stats.dropped) == (4, 3, 0)
         return delivered, caught.value
 
-    delivered, error = run(main())
+    delivered, error = run_asyncio(main)
     assert delivered == [1, 2, 3]
     assert error.last_worker_sequence == 3 and error.capacity == 3
     assert "resume after sequence 3" in str(error)
@@ -110,7 +103,7 @@ def test_drop_oldest_policy_keeps_newest_and_counts_drops() -> None:
         await pump.aclose()
         return [e.worker_sequence for e in chunk], dropped
 
-    assert run(main()) == ([8, 9, 10], 7)
+    assert run_asyncio(main) == ([8, 9, 10], 7)
 
 
 def test_chunks_are_bounded_and_reader_does_not_wait_for_consumer() -> None:
@@ -124,7 +117,7 @@ def test_chunks_are_bounded_and_reader_does_not_wait_for_consumer() -> None:
         assert pump.statistics().finished
         return sizes
 
-    assert run(main()) == [2, 2, 1]
+    assert run_asyncio(main) == [2, 2, 1]
 
 
 def test_invalid_buffer_settings_are_rejected() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from mxgateway.testing import (
     parse_galaxy,
     serve_simulator,
 )
+from tests.support.loops import ManualClock, run_asyncio
 
 WAIT = 10.0
 
@@ -77,23 +77,6 @@ initial = [1, 2, 3]
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run(main: Callable[[], Awaitable[Any]]) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(WAIT):
-            return await main()
-
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        return runner.run(bounded())
-
-
 def simulator(**options: Any) -> Any:
     options.setdefault("galaxy", parse_galaxy(GALAXY))
     # The timer is slow on purpose: tests move values with sim.tick().
@@ -129,7 +112,7 @@ def test_session_ids_idempotent_close_and_unknown_session() -> None:
             with pytest.raises(SessionNotFoundError):
                 await client.attach_session("session-" + "0" * 32).ping()
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_session_limit() -> None:
@@ -141,7 +124,7 @@ def test_session_limit() -> None:
                 with pytest.raises(ResourceExhaustedError, match="SessionLimitExceeded"):
                     await client.open_session("c")
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_commands_and_mxaccess_quirks() -> None:
@@ -178,7 +161,7 @@ def test_commands_and_mxaccess_quirks() -> None:
             with pytest.raises(MxAccessError):
                 await session.write(server, 999, 1)
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_secured_and_verified_writes() -> None:
@@ -205,7 +188,7 @@ def test_secured_and_verified_writes() -> None:
                 server, trip, True, current_user_id=operator, verifier_user_id=verifier
             )
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_bulk_results_in_input_order_and_read_bulk_cache() -> None:
@@ -237,11 +220,11 @@ def test_bulk_results_in_input_order_and_read_bulk_cache() -> None:
             unsubscribed = await session.unsubscribe_bulk(server, [*handles, 999])
             assert [r.was_successful for r in unsubscribed] == [True, True, False]
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_events_change_over_time_and_write_complete() -> None:
-    clock = Clock()
+    clock = ManualClock()
 
     async def main() -> None:
         async with simulator(clock=clock) as sim, await connect(sim) as client:
@@ -260,11 +243,11 @@ def test_events_change_over_time_and_write_complete() -> None:
                 assert isinstance(complete, WriteComplete) and complete.succeeded
                 assert (await next_event(events)).value == 50.0
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_second_subscriber_resume_and_replay_gap() -> None:
-    clock = Clock()
+    clock = ManualClock()
     settings = SimulatorSettings(tick_interval=3600, replay_events=3)
 
     async def main() -> None:
@@ -294,11 +277,11 @@ def test_second_subscriber_resume_and_replay_gap() -> None:
                 assert (await next_event(gapped)).worker_sequence == 4
                 assert gapped.last_worker_sequence == 4
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_queue_overflow_faults_the_session_by_default() -> None:
-    clock = Clock()
+    clock = ManualClock()
     settings = SimulatorSettings(tick_interval=3600, event_queue_capacity=3)
 
     async def main() -> None:
@@ -316,7 +299,7 @@ def test_queue_overflow_faults_the_session_by_default() -> None:
                 async with session.events() as events:
                     await next_event(events)
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_api_keys_and_scopes() -> None:
@@ -346,7 +329,7 @@ def test_api_keys_and_scopes() -> None:
             async with await connect(sim, api_key=full) as client:
                 await (await client.open_session("s")).ping()
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_tls_with_test_ca_and_server_name_override(tmp_path: Path) -> None:
@@ -362,7 +345,7 @@ def test_tls_with_test_ca_and_server_name_override(tmp_path: Path) -> None:
             with pytest.raises(GatewayUnavailableError, match="TLS"):
                 await GatewayClient.connect(endpoint=sim.endpoint, server_name_override="gateway.test")
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_fault_injection_drop_connections_and_fault_session() -> None:
@@ -381,7 +364,7 @@ def test_fault_injection_drop_connections_and_fault_session() -> None:
             with pytest.raises(ProtocolStatusError, match="Faulted"):
                 await other.ping()
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_galaxy_files_are_validated(tmp_path: Path) -> None:

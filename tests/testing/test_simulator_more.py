@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from mxgateway import BufferedDataChange, DataChange, GatewayClient, MxAccessErr
 from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing import SimulatorSettings, parse_galaxy, serve_simulator
+from tests.support.loops import ManualClock, run_asyncio
 
 WAIT = 10.0
 GALAXY = """
@@ -32,24 +32,7 @@ initial = 5
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run(main: Callable[[], Awaitable[Any]]) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(WAIT):
-            return await main()
-
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        return runner.run(bounded())
-
-
-def simulator(clock: Clock | None = None, **settings: Any) -> Any:
+def simulator(clock: ManualClock | None = None, **settings: Any) -> Any:
     settings.setdefault("tick_interval", 3600)
     return serve_simulator(galaxy=parse_galaxy(GALAXY), settings=SimulatorSettings(**settings), clock=clock)
 
@@ -64,11 +47,11 @@ def test_pending_command_limit() -> None:
                 errors = [r for r in results if isinstance(r, BaseException)]
                 assert len(errors) == 1 and isinstance(errors[0], ResourceExhaustedError)
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_drain_suspend_activate_and_buffered_items() -> None:
-    clock = Clock()
+    clock = ManualClock()
 
     async def main() -> None:
         async with (
@@ -95,11 +78,11 @@ def test_drain_suspend_activate_and_buffered_items() -> None:
             assert (await session.get_session_state()).state == "READY"
             assert await session.add_item2(server, "Tank.Count", "context") > 0
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_stall_holds_events_and_disconnect_policy_ends_only_the_stream() -> None:
-    clock = Clock()
+    clock = ManualClock()
 
     async def main() -> None:
         async with simulator(clock, event_queue_capacity=2, overflow_policy="disconnect_subscriber") as sim:
@@ -119,11 +102,11 @@ def test_stall_holds_events_and_disconnect_policy_ends_only_the_stream() -> None
                 await session.ping()  # the session itself stays Ready under this policy
                 sim.resume_events()
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_alarm_rpcs_over_the_raw_stub() -> None:
-    clock = Clock()
+    clock = ManualClock()
 
     async def main() -> None:
         async with simulator(clock) as sim:
@@ -165,11 +148,11 @@ def test_alarm_rpcs_over_the_raw_stub() -> None:
             finally:
                 channel.close()
 
-    run(main)
+    run_asyncio(main)
 
 
 def test_alarm_api_of_the_asyncio_client() -> None:
-    clock = Clock()
+    clock = ManualClock()
 
     async def main() -> None:
         async with (
@@ -191,4 +174,4 @@ def test_alarm_api_of_the_asyncio_client() -> None:
             with pytest.raises(MxAccessError, match="no active alarm"):
                 await client.acknowledge_alarm("Nope.HiAlarm")
 
-    run(main)
+    run_asyncio(main)
