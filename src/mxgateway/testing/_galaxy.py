@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -67,7 +68,8 @@ class Attribute:
     def reset(self, now: float) -> None:
         self._base_value = self.initial
         self._base_time = now
-        self._walk = random.Random(hash(self.name) & 0xFFFF)
+        # crc32, not hash(): string hashes change between processes.
+        self._walk = random.Random(zlib.crc32(self.name.encode()))
         self._walk_steps = 0
         self._walk_value = self.initial
 
