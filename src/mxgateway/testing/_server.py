@@ -8,12 +8,14 @@ import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from grpclib.protocol import H2Protocol
 from grpclib.server import Server
 
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing._auth import Authenticator, key_set
 from mxgateway.testing._galaxy import Galaxy, load_galaxy
 from mxgateway.testing._service import SimulatedGateway, SimulatorSettings
@@ -97,7 +99,8 @@ class Simulator:
         self.service.reply_delay = seconds
 
     def fault_session(self, session_id: str, reason: str = "worker process exited (fault injected)") -> None:
-        self.service._session(session_id).fault(reason)
+        """Fault a session as a crashed worker would: its commands and streams fail from now on."""
+        self.service.fault_session(session_id, reason)
 
     def stall_events(self) -> None:
         """Stop delivering events on every stream (they keep queueing)."""
@@ -111,13 +114,38 @@ class Simulator:
         self.service.tick()
 
     def session_ids(self) -> list[str]:
+        """Every session the simulator knows, closed ones included."""
         return list(self.service.sessions)
 
+    def session_state(self, session_id: str) -> str:
+        """``"READY"``, ``"FAULTED"`` or ``"CLOSED"`` (KeyError for an unknown id)."""
+        return pb.SessionState.Name(self.service.sessions[session_id].state).removeprefix("SESSION_STATE_")
+
     def statistics(self) -> dict[str, Any]:
+        """A snapshot: calls per method, sessions by state, streams open and cancelled, ..."""
         return self.service.stats.snapshot(self.service.sessions)
 
     def last_authorization(self, method: str) -> str | None:
+        """The authorization header of the last call of ``method`` (e.g. ``"Invoke"``)."""
         return self.service.stats.last_authorization.get(method)
+
+    def last_metadata(self, method: str) -> dict[str, str]:
+        """All text metadata of the last call of ``method`` (empty if none came)."""
+        return dict(self.service.stats.last_metadata.get(method, {}))
+
+    async def wait_for_events_sent(self, count: int) -> None:
+        """Until ``count`` events in total went out on event streams."""
+        await self.service.stats.wait_for_events_sent(count)
+
+    async def wait_for_stream_cancels(self, count: int = 1) -> None:
+        """Until the simulator saw ``count`` event streams cancelled (reset or disconnected) in total."""
+        stats = self.service.stats
+        await stats.wait_until(lambda: stats.event_streams_cancelled >= count)
+
+    async def wait_for_event_streams_open(self, count: int = 1) -> None:
+        """Until exactly ``count`` event streams are attached (0: all have ended)."""
+        stats = self.service.stats
+        await stats.wait_until(lambda: stats.event_streams_open == count)
 
 
 async def _tick_forever(service: SimulatedGateway) -> None:
@@ -137,12 +165,22 @@ async def serve_simulator(
     tls_key: str | Path | None = None,
     settings: SimulatorSettings | None = None,
     clock: Callable[[], float] | None = None,
+    wall_clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Simulator]:
-    """Run the simulator in the current asyncio loop for the block (port 0: any free port)."""
+    """Run the simulator in the current asyncio loop for the block (port 0: any free port).
+
+    ``clock`` (seconds, monotonic) drives value changes, the replay window
+    and session leases; ``wall_clock`` (aware datetimes) stamps values and
+    events. Both default to the real time.
+    """
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
     loaded = galaxy if isinstance(galaxy, Galaxy) else load_galaxy(galaxy)
-    service_kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
+    service_kwargs: dict[str, Any] = {}
+    if clock is not None:
+        service_kwargs["clock"] = clock
+    if wall_clock is not None:
+        service_kwargs["wall_clock"] = wall_clock
     service = SimulatedGateway(
         loaded, Authenticator(key_set(api_keys)), settings or SimulatorSettings(), **service_kwargs
     )
@@ -156,10 +194,15 @@ async def serve_simulator(
         ticker.cancel()
         await asyncio.wait([ticker])
         await simulator._stop()
+        await service.aclose()
 
 
 class ThreadedSimulator:
-    """A simulator on its own asyncio loop in a helper thread; methods are thread-safe."""
+    """A simulator on its own asyncio loop in a helper thread; methods are thread-safe.
+
+    The control methods are those of ``Simulator``, called from any thread;
+    the ``wait_for_*`` ones block and return False when ``timeout`` runs out.
+    """
 
     def __init__(self, simulator: Simulator, loop: asyncio.AbstractEventLoop) -> None:
         self.simulator = simulator
@@ -173,6 +216,13 @@ class ThreadedSimulator:
     def port(self) -> int:
         return self.simulator.port
 
+    @property
+    def tls(self) -> bool:
+        return self.simulator.tls
+
+    def __repr__(self) -> str:
+        return f"<ThreadedSimulator {self.endpoint} tls={self.tls}>"
+
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` in the simulator's loop and return its result."""
 
@@ -181,10 +231,11 @@ class ThreadedSimulator:
 
         return self.run(run)
 
-    def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+    def run(self, fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = 30.0) -> T:
+        """Await ``fn(*args)`` in the simulator's loop and return its result."""
         if self._loop.is_closed():
             raise RuntimeError("the simulator has stopped")
-        return asyncio.run_coroutine_threadsafe(_awaited(fn, *args), self._loop).result(30)
+        return asyncio.run_coroutine_threadsafe(_awaited(fn, *args), self._loop).result(timeout)
 
     def drop_connections(self) -> None:
         self.run(self.simulator.drop_connections)
@@ -207,38 +258,44 @@ class ThreadedSimulator:
     def session_ids(self) -> list[str]:
         return self.call(self.simulator.session_ids)
 
+    def session_state(self, session_id: str) -> str:
+        return self.call(self.simulator.session_state, session_id)
+
     def statistics(self) -> dict[str, Any]:
         return self.call(self.simulator.statistics)
 
     def last_authorization(self, method: str) -> str | None:
         return self.call(self.simulator.last_authorization, method)
 
-    def wait_for_events_sent(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until ``count`` events went out on event streams (False on timeout)."""
+    def last_metadata(self, method: str) -> dict[str, str]:
+        return self.call(self.simulator.last_metadata, method)
 
-        async def wait() -> bool:
+    def _wait(self, waiting: Callable[[], Awaitable[None]], timeout: float) -> bool:
+        async def bounded() -> bool:
             try:
                 async with asyncio.timeout(timeout):
-                    await self.simulator.service.stats.wait_for_events_sent(count)
+                    await waiting()
             except TimeoutError:
                 return False
             return True
 
-        return self.run(wait)
+        return self.run(bounded, timeout=timeout + 5)
+
+    def wait_for_events_sent(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until ``count`` events in total went out on event streams."""
+        return self._wait(lambda: self.simulator.wait_for_events_sent(count), timeout)
+
+    def wait_for_stream_cancels(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until ``count`` event streams in total were cancelled (reset by a client)."""
+        return self._wait(lambda: self.simulator.wait_for_stream_cancels(count), timeout)
 
     def wait_for_stream_cancel(self, timeout: float = 10.0) -> bool:
         """Block until the simulator saw an event stream cancelled (reset by the client)."""
-        event = self.simulator.service.stats.stream_cancelled
+        return self.wait_for_stream_cancels(1, timeout)
 
-        async def wait() -> bool:
-            try:
-                async with asyncio.timeout(timeout):
-                    await event.wait()
-            except TimeoutError:
-                return False
-            return True
-
-        return asyncio.run_coroutine_threadsafe(wait(), self._loop).result(timeout + 5)
+    def wait_for_event_streams_open(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until exactly ``count`` event streams are attached."""
+        return self._wait(lambda: self.simulator.wait_for_event_streams_open(count), timeout)
 
 
 async def _awaited(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
@@ -246,8 +303,23 @@ async def _awaited(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
 
 
 @contextlib.contextmanager
-def run_simulator_in_thread(**options: Any) -> Iterator[ThreadedSimulator]:
-    """Run the simulator on a helper thread for the block (Trio tests, the CLI)."""
+def run_simulator_in_thread(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    galaxy: Galaxy | str | Path | None = None,
+    api_keys: ApiKeys = None,
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    settings: SimulatorSettings | None = None,
+    clock: Callable[[], float] | None = None,
+    wall_clock: Callable[[], datetime] | None = None,
+) -> Iterator[ThreadedSimulator]:
+    """Run the simulator on a helper thread for the block (Trio tests, sync code, the CLI).
+
+    Takes the options of ``serve_simulator``; ``clock`` and ``wall_clock``
+    are then called on the helper thread.
+    """
     # A plain selector loop: asyncio.new_event_loop() would give trio-asyncio's
     # loop when that is imported, and it cannot run on another thread.
     loop = asyncio.SelectorEventLoop()
@@ -257,7 +329,17 @@ def run_simulator_in_thread(**options: Any) -> Iterator[ThreadedSimulator]:
     async def main() -> None:
         stopping["event"] = asyncio.Event()
         try:
-            async with serve_simulator(**options) as simulator:
+            async with serve_simulator(
+                host=host,
+                port=port,
+                galaxy=galaxy,
+                api_keys=api_keys,
+                tls_cert=tls_cert,
+                tls_key=tls_key,
+                settings=settings,
+                clock=clock,
+                wall_clock=wall_clock,
+            ) as simulator:
                 started.set_result(simulator)
                 await stopping["event"].wait()
         except BaseException as exc:

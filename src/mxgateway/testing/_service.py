@@ -21,10 +21,19 @@ from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing._auth import Authenticator
 from mxgateway.testing._galaxy import Galaxy
-from mxgateway.testing._worker import Worker, status, utc_now
+from mxgateway.testing._worker import MX_E_FAILURE, Worker, status, utc_now
 
+GATEWAY_PROTOCOL_VERSION = 3
+WORKER_PROTOCOL_VERSION = 1
+CAPABILITIES = ("unary-acknowledge-alarm", "server-stream-active-alarms")
 OVERFLOW_POLICIES = ("fault_session", "disconnect_subscriber")
-_WRITE_KINDS = {"write_command", "write2_command", "write_bulk_command", "write2_bulk_command"}
+_WRITE_KINDS = {
+    "write_command",
+    "write2_command",
+    "write_bulk_command",
+    "write2_bulk_command",
+    "acknowledge_alarm_by_name_command",
+}
 _SECURE_KINDS = {
     "write_secured_command",
     "write_secured2_command",
@@ -32,9 +41,49 @@ _SECURE_KINDS = {
     "write_secured2_bulk_command",
 }
 
+# A command's reply, and what to do once it was sent (events it causes).
+_Outcome = tuple[pb.MxCommandReply, list[Callable[[], None]]]
+
+
+def _scope_of(member: str | None) -> str:
+    if member in _SECURE_KINDS:
+        return "invoke:secure"
+    if member in _WRITE_KINDS:
+        return "invoke:write"
+    return "invoke:read"
+
+
+def _check_shape(command: pb.MxCommand, member: str | None) -> None:
+    """Request validation is a gRPC error: a payload is required and must match the kind."""
+    if member is None:
+        raise GRPCError(Status.INVALID_ARGUMENT, "the command has no payload")
+    kind = pb.MxCommandKind.Name(command.kind) if command.kind in pb.MxCommandKind.values() else ""
+    expected = kind.removeprefix("MX_COMMAND_KIND_").lower() + "_command"
+    if expected != member:
+        raise GRPCError(
+            Status.INVALID_ARGUMENT,
+            f"command kind {kind or command.kind} does not match the payload {member}",
+        )
+
+
+def _run_after_reply(task: asyncio.Task[_Outcome]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        for action in task.result()[1]:
+            action()
+
 
 @dataclass
 class SimulatorSettings:
+    """Limits and timings; the defaults are the real gateway's.
+
+    ``tick_interval`` (real seconds) is how often values are re-evaluated;
+    ``first_data_change_delay`` (real seconds, 0 = at once) models the wait
+    for a first data change after Advise (3-8 s on a real galaxy) and makes
+    ReadBulk's fresh reads wait too (timing out when ``timeout_ms``, or
+    ``read_timeout_ms`` for 0, is shorter). ``session_lease_seconds`` and
+    ``subscriber_grace_seconds`` run on the simulator's ``clock``.
+    """
+
     max_sessions: int = 64
     max_pending_commands: int = 128
     max_event_subscribers: int = 1
@@ -43,10 +92,20 @@ class SimulatorSettings:
     replay_events: int = 1_024
     replay_seconds: float = 300.0
     tick_interval: float = 0.05
+    first_data_change_delay: float = 0.0
+    read_timeout_ms: int = 30_000
+    session_lease_seconds: float = 1800.0
+    subscriber_grace_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         if self.overflow_policy not in OVERFLOW_POLICIES:
             raise ValueError(f"overflow_policy must be one of {', '.join(OVERFLOW_POLICIES)}")
+        positive = ("max_sessions", "max_pending_commands", "max_event_subscribers", "event_queue_capacity")
+        for name in (*positive, "replay_events", "tick_interval", "read_timeout_ms"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.first_data_change_delay < 0:
+            raise ValueError("first_data_change_delay must not be negative")
 
 
 @dataclass
@@ -58,12 +117,25 @@ class _Subscriber:
 
 
 class SimSession:
-    def __init__(self, session_id: str, name: str, worker: Worker, settings: SimulatorSettings) -> None:
+    """One session: its worker, event sequence, replay ring and subscribers."""
+
+    def __init__(
+        self,
+        session_id: str,
+        name: str,
+        worker: Worker,
+        settings: SimulatorSettings,
+        clock: Callable[[], float],
+        wall_clock: Callable[[], datetime],
+    ) -> None:
         self.session_id = session_id
         self.name = name
         self.worker = worker
         self.state: int = pb.SESSION_STATE_READY
         self.settings = settings
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self.lease_deadline = clock() + settings.session_lease_seconds
         self.sequence = itertools.count(1)
         self.last_sequence = 0
         self.ring: collections.deque[tuple[float, pb.MxEvent]] = collections.deque(
@@ -78,13 +150,40 @@ class SimSession:
     def state_name(self) -> str:
         return pb.SessionState.Name(self.state).removeprefix("SESSION_STATE_").title()
 
+    def not_ready_message(self) -> str:
+        worker_state = "Exited" if self.state == pb.SESSION_STATE_FAULTED else "Stopped"
+        reason = f" ({self.fault_reason})" if self.fault_reason else ""
+        return f"SessionNotReady: session state {self.state_name}, worker state {worker_state}{reason}"
+
+    def touch(self) -> None:
+        """A unary call extends the lease."""
+        self.lease_deadline = max(self.lease_deadline, self._clock() + self.settings.session_lease_seconds)
+
+    def lease_expired(self) -> bool:
+        return not self.subscribers and self._clock() > self.lease_deadline
+
+    def subscriber_left(self) -> None:
+        # The grace period lets a client re-attach before the lease can end the session.
+        self.lease_deadline = max(self.lease_deadline, self._clock() + self.settings.subscriber_grace_seconds)
+
+    def close(self) -> None:
+        """Closed is terminal: the worker cleans up and nothing queues any more."""
+        if self.state == pb.SESSION_STATE_CLOSED:
+            return
+        self.state = pb.SESSION_STATE_CLOSED
+        self.worker.close()
+        for subscriber in list(self.subscribers):
+            self.end_subscriber(subscriber, None)
+        self.backlog.clear()
+        self.ring.clear()
+
     def emit(self, event: pb.MxEvent) -> None:
         if self.state != pb.SESSION_STATE_READY:
             return
         event.worker_sequence = self.last_sequence = next(self.sequence)
         event.session_id = self.session_id
-        event.gateway_receive_timestamp.FromDatetime(utc_now())
-        self.ring.append((time.monotonic(), event))
+        event.gateway_receive_timestamp.FromDatetime(self._wall_clock())
+        self.ring.append((self._clock(), event))
         capacity = self.settings.event_queue_capacity
         if not self.subscribers:
             self.backlog.append(event)
@@ -99,6 +198,8 @@ class SimSession:
                 if self.settings.overflow_policy == "fault_session":
                     self.fault(message)
                     return
+                # Its events stay in the replay ring for a resume, not in the backlog.
+                subscriber.queue.clear()
                 self.end_subscriber(subscriber, GRPCError(Status.RESOURCE_EXHAUSTED, message))
 
     def end_subscriber(self, subscriber: _Subscriber, failure: GRPCError | None) -> None:
@@ -107,6 +208,8 @@ class SimSession:
         subscriber.wakeup.set()
 
     def fault(self, reason: str) -> None:
+        if self.state in (pb.SESSION_STATE_CLOSED, pb.SESSION_STATE_FAULTED):
+            return  # Faulted only moves to Closed; Closed is terminal.
         self.state = pb.SESSION_STATE_FAULTED
         self.fault_reason = reason
         for subscriber in list(self.subscribers):
@@ -114,7 +217,7 @@ class SimSession:
 
     def replay_after(self, after: int) -> tuple[pb.MxEvent | None, list[pb.MxEvent]]:
         """The gap marker (if events are gone) and the events after ``after``."""
-        horizon = time.monotonic() - self.settings.replay_seconds
+        horizon = self._clock() - self.settings.replay_seconds
         kept = [event for stamp, event in self.ring if stamp >= horizon]
         oldest = kept[0].worker_sequence if kept else self.last_sequence + 1
         marker = None
@@ -140,37 +243,48 @@ class SimulatorStatistics:
     def __init__(self) -> None:
         self.calls: collections.Counter[str] = collections.Counter()
         self.last_authorization: dict[str, str | None] = {}
+        self.last_metadata: dict[str, dict[str, str]] = {}
         self.event_streams_open = 0
         self.event_streams_cancelled = 0
+        self.alarm_streams_open = 0
         self.unary_cancelled = 0
-        self.stream_cancelled = asyncio.Event()
         self.events_sent = 0
-        self._sent_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+
+    def changed(self) -> None:
+        """Wake the waiters whose condition now holds (call after any counter moves)."""
+        for condition, waiter in list(self._waiters):
+            if not waiter.done() and condition():
+                waiter.set_result(None)
 
     def event_sent(self) -> None:
         self.events_sent += 1
-        for count, waiter in list(self._sent_waiters):
-            if self.events_sent >= count and not waiter.done():
-                waiter.set_result(None)
+        self.changed()
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Until ``condition()`` holds; it is checked whenever a counter moves."""
+        if condition():
+            return
+        entry = (condition, asyncio.get_running_loop().create_future())
+        self._waiters.append(entry)
+        try:
+            await entry[1]
+        finally:
+            self._waiters.remove(entry)
 
     async def wait_for_events_sent(self, count: int) -> None:
         """Until at least ``count`` events went out on event streams in total."""
-        if self.events_sent >= count:
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._sent_waiters.append((count, waiter))
-        try:
-            await waiter
-        finally:
-            self._sent_waiters.remove((count, waiter))
+        await self.wait_until(lambda: self.events_sent >= count)
 
     def snapshot(self, sessions: dict[str, SimSession]) -> dict[str, Any]:
-        states = collections.Counter(s.state_name for s in sessions.values())
+        states = collections.Counter(s.state_name.upper() for s in sessions.values())
         return {
             "calls": dict(self.calls),
             "sessions": dict(states),
+            "pending_commands": sum(s.pending_commands for s in sessions.values()),
             "event_streams_open": self.event_streams_open,
             "event_streams_cancelled": self.event_streams_cancelled,
+            "alarm_streams_open": self.alarm_streams_open,
             "unary_cancelled": self.unary_cancelled,
             "events_sent": self.events_sent,
         }
@@ -199,16 +313,33 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         self.events_flowing.set()
         self.alarms: dict[str, _Alarm] = {}
         self.alarm_feeds: list[asyncio.Queue[pb.AlarmFeedMessage]] = []
+        # Commands run in tasks of their own so that a client's cancel only
+        # stops its wait, as on the real gateway: the worker's call runs on.
+        self._commands: set[asyncio.Task[_Outcome]] = set()
         galaxy.reset(clock())
+
+    async def aclose(self) -> None:
+        """Stop commands still running in the background (the simulator is shutting down)."""
+        for task in list(self._commands):
+            task.cancel()
+        if self._commands:
+            await asyncio.wait(list(self._commands))
 
     # ------------------------------------------------------------- plumbing
 
-    async def _begin(self, method: str, stream: Stream[Any, Any], scope: str) -> Any:
+    def _record(self, method: str, stream: Stream[Any, Any]) -> str | None:
+        """Count the call and keep its metadata; returns the authorization header."""
         self.stats.calls[method] += 1
         metadata: Any = stream.metadata or {}
-        authorization = metadata.get("authorization")
-        self.stats.last_authorization[method] = authorization if isinstance(authorization, str) else None
-        self.auth.check(self.stats.last_authorization[method], scope)
+        seen = {str(key): value for key, value in metadata.items() if isinstance(value, str)}
+        self.stats.last_metadata[method] = seen
+        authorization = seen.get("authorization")
+        self.stats.last_authorization[method] = authorization
+        self.stats.changed()
+        return authorization
+
+    async def _begin(self, method: str, stream: Stream[Any, Any], scope: str) -> Any:
+        self.auth.check(self._record(method, stream), scope)
         request = await stream.recv_message()
         if self.reply_delay:
             await asyncio.sleep(self.reply_delay)
@@ -229,10 +360,18 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         else:
             self.events_flowing.clear()
 
+    def fault_session(self, session_id: str, reason: str) -> None:
+        self._session(session_id).fault(reason)
+
     def tick(self) -> None:
+        """Move values on, raise and clear alarms, end sessions whose lease ran out."""
         for session in self.sessions.values():
-            if session.state == pb.SESSION_STATE_READY:
-                session.worker.tick()
+            if session.state != pb.SESSION_STATE_READY:
+                continue
+            if session.lease_expired():
+                session.close()
+                continue
+            session.worker.tick()
         self._check_alarms()
 
     # ------------------------------------------------------------- sessions
@@ -247,29 +386,35 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
             )
         session_id = "session-" + os.urandom(16).hex()
         holder: dict[str, SimSession] = {}
-        worker = Worker(self.galaxy, lambda event: holder["session"].emit(event), self.clock, self.wall_clock)
-        session = SimSession(session_id, request.client_session_name, worker, self.settings)
+        loop = asyncio.get_running_loop()
+        worker = Worker(
+            self.galaxy,
+            lambda event: holder["session"].emit(event),
+            self.clock,
+            self.wall_clock,
+            first_data_change_delay=self.settings.first_data_change_delay,
+            schedule=loop.call_later,
+        )
+        session = SimSession(
+            session_id, request.client_session_name, worker, self.settings, self.clock, self.wall_clock
+        )
         holder["session"] = session
         self.sessions[session_id] = session
         await stream.send_message(
             pb.OpenSessionReply(
                 session_id=session_id,
                 backend_name="mxaccess-worker",
-                gateway_protocol_version=3,
-                worker_protocol_version=1,
+                gateway_protocol_version=GATEWAY_PROTOCOL_VERSION,
+                worker_protocol_version=WORKER_PROTOCOL_VERSION,
                 protocol_status=pb.ProtocolStatus(code=pb.PROTOCOL_STATUS_CODE_OK),
-                capabilities=["unary-acknowledge-alarm", "server-stream-active-alarms"],
+                capabilities=list(CAPABILITIES),
             )
         )
 
     async def CloseSession(self, stream: Stream[pb.CloseSessionRequest, pb.CloseSessionReply]) -> None:
         request = await self._begin("CloseSession", stream, "session:open")
         session = self._session(request.session_id)
-        if session.state != pb.SESSION_STATE_CLOSED:
-            session.state = pb.SESSION_STATE_CLOSED  # cleanup: the worker and its items go away
-            for subscriber in list(session.subscribers):
-                session.end_subscriber(subscriber, None)
-            session.backlog.clear()
+        session.close()  # idempotent: a closed session stays known and reports CLOSED
         await stream.send_message(
             pb.CloseSessionReply(
                 session_id=session.session_id,
@@ -281,53 +426,68 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
     # --------------------------------------------------------------- Invoke
 
     async def Invoke(self, stream: Stream[pb.MxCommandRequest, pb.MxCommandReply]) -> None:
-        self.stats.calls["Invoke"] += 1
-        metadata: Any = stream.metadata or {}
-        authorization = metadata.get("authorization")
-        self.stats.last_authorization["Invoke"] = authorization if isinstance(authorization, str) else None
+        authorization = self._record("Invoke", stream)
         request: pb.MxCommandRequest = await stream.recv_message()  # type: ignore[assignment]
-        member = request.command.WhichOneof("payload") or ""
-        scope = (
-            "invoke:secure"
-            if member in _SECURE_KINDS
-            else "invoke:write"
-            if member in _WRITE_KINDS
-            else "invoke:read"
-        )
-        self.auth.check(self.stats.last_authorization["Invoke"], scope)
+        member = request.command.WhichOneof("payload")
+        self.auth.check(authorization, _scope_of(member))
+        _check_shape(request.command, member)
         session = self._session(request.session_id)
         if session.pending_commands >= self.settings.max_pending_commands:
             raise GRPCError(
                 Status.RESOURCE_EXHAUSTED,
                 f"too many pending commands: at most {self.settings.max_pending_commands} per session",
             )
+        session.touch()
         session.pending_commands += 1
+        task = asyncio.ensure_future(self._run_command(session, request, str(member)))
+        self._commands.add(task)
+        task.add_done_callback(lambda done: self._command_finished(session, done))
         try:
-            if self.reply_delay:
-                await asyncio.sleep(self.reply_delay)
-            reply, after_reply = self._execute(session, request, member)
+            reply, after_reply = await asyncio.shield(task)
         except asyncio.CancelledError:
             self.stats.unary_cancelled += 1
+            self.stats.changed()
+            # The reply has no one to go to, but what the command started still happens.
+            task.add_done_callback(_run_after_reply)
             raise
-        finally:
-            session.pending_commands -= 1
         reply.session_id = session.session_id
         reply.correlation_id = request.client_correlation_id
-        await stream.send_message(reply)
-        for action in after_reply:
-            action()
+        try:
+            await stream.send_message(reply)
+        finally:
+            for action in after_reply:
+                action()
+
+    def _command_finished(self, session: SimSession, task: asyncio.Task[_Outcome]) -> None:
+        session.pending_commands -= 1
+        self._commands.discard(task)
+        self.stats.changed()
+
+    async def _run_command(self, session: SimSession, request: pb.MxCommandRequest, member: str) -> _Outcome:
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
+        timed_out = False
+        if member == "read_bulk_command" and session.state == pb.SESSION_STATE_READY:
+            timed_out = await self._wait_for_fresh_reads(session, request.command.read_bulk_command)
+        return self._execute(session, request, member, timed_out)
+
+    async def _wait_for_fresh_reads(self, session: SimSession, command: pb.ReadBulkCommand) -> bool:
+        """Wait as ReadBulk would for first data changes; True when its timeout ran out first."""
+        delay = self.settings.first_data_change_delay
+        if delay <= 0 or not session.worker.needs_fresh_read(command):
+            return False
+        timeout = (command.timeout_ms or self.settings.read_timeout_ms) / 1000
+        await asyncio.sleep(min(delay, timeout))
+        return timeout < delay
 
     def _execute(
-        self, session: SimSession, request: pb.MxCommandRequest, member: str
-    ) -> tuple[pb.MxCommandReply, list[Callable[[], None]]]:
+        self, session: SimSession, request: pb.MxCommandRequest, member: str, fresh_reads_timed_out: bool
+    ) -> _Outcome:
         if session.state != pb.SESSION_STATE_READY:
             reply = pb.MxCommandReply(kind=request.command.kind)
             reply.protocol_status.code = pb.PROTOCOL_STATUS_CODE_SESSION_NOT_READY
-            worker_state = "Exited" if session.state == pb.SESSION_STATE_FAULTED else "Stopped"
-            reason = f" ({session.fault_reason})" if session.fault_reason else ""
-            reply.protocol_status.message = (
-                f"SessionNotReady: session state {session.state_name}, worker state {worker_state}{reason}"
-            )
+            reply.protocol_status.message = session.not_ready_message()
+            reply.diagnostic_message = reply.protocol_status.message
             return reply, []
         if member == "drain_events_command":
             reply = pb.MxCommandReply(kind=request.command.kind)
@@ -341,15 +501,17 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
             payload = request.command.acknowledge_alarm_by_name_command
             reply = pb.MxCommandReply(kind=request.command.kind)
             entry = self._acknowledge(payload.alarm_full_reference, payload.operator_user, payload.comment)
+            ok = entry.category == pb.MX_STATUS_CATEGORY_OK
             reply.protocol_status.code = (
-                pb.PROTOCOL_STATUS_CODE_OK
-                if entry.category == pb.MX_STATUS_CATEGORY_OK
-                else pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE
+                pb.PROTOCOL_STATUS_CODE_OK if ok else pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE
             )
+            if not ok:
+                reply.hresult = MX_E_FAILURE
+                reply.diagnostic_message = entry.diagnostic_text
             reply.acknowledge_alarm.status.CopyFrom(entry)
             reply.statuses.append(entry)
             return reply, []
-        return session.worker.execute(request.command)
+        return session.worker.execute(request.command, fresh_reads_timed_out=fresh_reads_timed_out)
 
     # --------------------------------------------------------------- events
 
@@ -357,9 +519,7 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         request = await self._begin("StreamEvents", stream, "events:read")
         session = self._session(request.session_id)
         if session.state != pb.SESSION_STATE_READY:
-            raise GRPCError(
-                Status.FAILED_PRECONDITION, f"SessionNotReady: session state {session.state_name}"
-            )
+            raise GRPCError(Status.FAILED_PRECONDITION, session.not_ready_message())
         if len(session.subscribers) >= self.settings.max_event_subscribers:
             raise GRPCError(
                 Status.ALREADY_EXISTS, "EventSubscriberAlreadyActive: the session already has a subscriber"
@@ -377,7 +537,9 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
             subscriber.queue.extend(session.backlog)
         session.backlog.clear()
         session.subscribers.append(subscriber)
+        session.touch()
         self.stats.event_streams_open += 1
+        self.stats.changed()
         try:
             while True:
                 if subscriber.ended and subscriber.failure is not None:
@@ -391,15 +553,17 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
                 subscriber.wakeup.clear()
                 await subscriber.wakeup.wait()
         except asyncio.CancelledError:
-            self.stats.event_streams_cancelled += 1
-            self.stats.stream_cancelled.set()
+            self.stats.event_streams_cancelled += 1  # the client reset the stream or went away
             raise
         finally:
             self.stats.event_streams_open -= 1
+            self.stats.changed()
             if subscriber in session.subscribers:
                 session.subscribers.remove(subscriber)
-                # Undelivered events wait for the next subscriber.
-                session.backlog.extendleft(reversed(subscriber.queue))
+                session.subscriber_left()
+                if session.state == pb.SESSION_STATE_READY:
+                    # Undelivered events wait for the next subscriber.
+                    session.backlog.extendleft(reversed(subscriber.queue))
 
     # --------------------------------------------------------------- alarms
 
@@ -484,6 +648,8 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         request = await self._begin("StreamAlarms", stream, "events:read")
         feed: asyncio.Queue[pb.AlarmFeedMessage] = asyncio.Queue()
         self.alarm_feeds.append(feed)
+        self.stats.alarm_streams_open += 1
+        self.stats.changed()
         try:
             for alarm in list(self.alarms.values()):
                 if alarm.reference.startswith(request.alarm_filter_prefix):
@@ -495,6 +661,8 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
                     await stream.send_message(message)
         finally:
             self.alarm_feeds.remove(feed)
+            self.stats.alarm_streams_open -= 1
+            self.stats.changed()
 
     async def QueryActiveAlarms(
         self, stream: Stream[pb.QueryActiveAlarmsRequest, pb.ActiveAlarmSnapshot]

@@ -110,6 +110,11 @@ class Item:
     last_value: object = None
     last_sent: bool = False
 
+    @property
+    def resolves(self) -> bool:
+        """Whether the definition names an attribute exactly (array suffix included)."""
+        return self.attribute is not None and not self.missing_array_suffix
+
 
 @dataclass
 class Registration:
@@ -119,6 +124,7 @@ class Registration:
 
 
 EventSink = Callable[[pb.MxEvent], None]
+Scheduler = Callable[[float, Callable[[], None]], object]
 
 
 class Worker:
@@ -130,8 +136,13 @@ class Worker:
         emit: EventSink,
         clock: Callable[[], float],
         wall_clock: Callable[[], datetime],
+        *,
+        first_data_change_delay: float = 0.0,
+        schedule: Scheduler | None = None,
     ) -> None:
         self._galaxy = galaxy
+        self._first_data_change_delay = first_data_change_delay
+        self._schedule = schedule
         self._emit = emit
         self._clock = clock
         self._wall_clock = wall_clock
@@ -140,11 +151,28 @@ class Worker:
         self._item_ids = itertools.count(1)
         self._users: dict[int, str] = {}
         self._after_reply: collections.deque[Callable[[], None]] = collections.deque()
+        self._fresh_reads_timed_out = False
+
+    def close(self) -> None:
+        """The gateway's cleanup on CloseSession: UnAdvise, RemoveItem, Unregister."""
+        for registration in self._servers.values():
+            for item in registration.items.values():
+                item.advised = False
+            registration.items.clear()
+        self._servers.clear()
+        self._users.clear()
 
     # ----------------------------------------------------------- dispatch
 
-    def execute(self, command: pb.MxCommand) -> tuple[pb.MxCommandReply, list[Callable[[], None]]]:
-        """Run one command; returns the reply and what to do once it was sent."""
+    def execute(
+        self, command: pb.MxCommand, *, fresh_reads_timed_out: bool = False
+    ) -> tuple[pb.MxCommandReply, list[Callable[[], None]]]:
+        """Run one command; returns the reply and what to do once it was sent.
+
+        ``fresh_reads_timed_out``: ReadBulk entries that need a fresh read found
+        no first data change within their timeout (the session waited already).
+        """
+        self._fresh_reads_timed_out = fresh_reads_timed_out
         reply = pb.MxCommandReply(kind=command.kind)
         member = command.WhichOneof("payload")
         handler = getattr(self, f"_do_{member}", None) if member else None
@@ -197,8 +225,15 @@ class Worker:
     def _advise(self, server_handle: int, item: Item) -> None:
         item.advised = True
         item.last_sent = False
-        # The first data change must never overtake the Advise reply.
-        self._after_reply.append(lambda: self._data_change(server_handle, item, initial=True))
+        self._after_reply.append(lambda: self._first_data_change(server_handle, item))
+
+    def _first_data_change(self, server_handle: int, item: Item) -> None:
+        """Runs once the reply went out: the first data change never overtakes it."""
+        delay = self._first_data_change_delay
+        if delay > 0 and self._schedule is not None:
+            self._schedule(delay, lambda: self._data_change(server_handle, item, initial=True))
+        else:
+            self._data_change(server_handle, item, initial=True)
 
     def _user(self, user_id: int, role: str) -> str:
         name = self._users.get(user_id)
@@ -230,8 +265,8 @@ class Worker:
         body = event.on_data_change
         body.timestamp.FromDatetime(now)
         attribute = item.attribute
-        if attribute is None or item.missing_array_suffix:
-            if not initial:
+        if attribute is None or not item.resolves:
+            if not initial or item.last_sent:
                 return
             detail = DETAIL_ARRAY_SUFFIX if item.missing_array_suffix else DETAIL_UNKNOWN_ITEM
             reason = (
@@ -284,6 +319,18 @@ class Worker:
     def advised_items(self) -> int:
         return sum(1 for r in self._servers.values() for i in r.items.values() if i.advised)
 
+    def _cached(self, tag: str) -> Item | None:
+        """An item for ``tag`` that is added and advised and has reported a value."""
+        for registration in self._servers.values():
+            for item in registration.items.values():
+                if item.definition == tag and item.advised and item.last_sent and item.resolves:
+                    return item
+        return None
+
+    def needs_fresh_read(self, command: pb.ReadBulkCommand) -> bool:
+        """Whether ReadBulk has to wait for a first data change for some entry."""
+        return any(self._cached(tag) is None for tag in command.tag_addresses)
+
     # ----------------------------------------------------------- commands
 
     def _do_register_command(self, command: pb.RegisterCommand, reply: pb.MxCommandReply) -> None:
@@ -313,6 +360,7 @@ class Worker:
     ) -> None:
         item = self._new_item(command.server_handle, command.item_definition, buffered=True)
         reply.add_buffered_item.item_handle = item.handle
+        reply.return_value.CopyFrom(encode_value(item.handle, MxType.INT32))
 
     def _do_set_buffered_update_interval_command(
         self, command: pb.SetBufferedUpdateIntervalCommand, reply: pb.MxCommandReply
@@ -343,7 +391,7 @@ class Worker:
         item = self._item(command.server_handle, command.item_handle)
         item.suspended = False
         item.last_sent = False
-        self._after_reply.append(lambda: self._data_change(command.server_handle, item, initial=True))
+        self._after_reply.append(lambda: self._first_data_change(command.server_handle, item))
 
     def _write(
         self,
@@ -359,7 +407,7 @@ class Worker:
         if not item.advised:
             raise _invalid(f"item {item_handle} is added but not advised: MXAccess rejects the write")
         attribute = item.attribute
-        if attribute is None or item.missing_array_suffix:
+        if attribute is None or not item.resolves:
             raise CommandFailed(
                 MX_E_FAILURE,
                 status(pb.MX_STATUS_CATEGORY_CONFIGURATION_ERROR, DETAIL_UNKNOWN_ITEM),
@@ -401,6 +449,9 @@ class Worker:
                     )
         python_value = decode_value(value)
         try:
+            if isinstance(python_value, list) != attribute.is_array:
+                shape = "an array" if attribute.is_array else "a single value"
+                raise ValueConversionError(f"the attribute holds {shape}")
             encode_value(python_value, attribute.mx_type)
         except ValueConversionError as exc:
             raise CommandFailed(
@@ -598,14 +649,17 @@ class Worker:
         self._bulk_write(command.server_handle, command.entries, reply, secured=True)
 
     def _do_read_bulk_command(self, command: pb.ReadBulkCommand, reply: pb.MxCommandReply) -> None:
-        registration = self._server(command.server_handle)
+        self._server(command.server_handle)
         now = self._wall_clock()
         for tag in command.tag_addresses:
             result = reply.bulk_read.results.add(tag_address=tag)
-            cached = next(
-                (i for i in registration.items.values() if i.definition == tag and i.advised and i.last_sent),
-                None,
-            )
+            cached = self._cached(tag)
+            if cached is None and self._fresh_reads_timed_out:
+                result.error_message = f"{tag}: no data change arrived within the read timeout"
+                result.statuses.append(
+                    status(pb.MX_STATUS_CATEGORY_COMMUNICATION_ERROR, 0, pb.MX_STATUS_SOURCE_REQUESTING_LMX)
+                )
+                continue
             attribute, missing_suffix = self._galaxy.find(tag)
             if attribute is None or missing_suffix:
                 result.error_message = (
