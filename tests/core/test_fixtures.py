@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,14 @@ def test_manifest_lists_every_fixture_and_each_parses_as_its_type() -> None:
 
 def test_register_ok_reply() -> None:
     reply = parse(load("command-replies/register.ok.reply.json"), pb.MxCommandReply)
+    assert (reply.kind, reply.protocol_status.code, reply.hresult) == (
+        pb.MX_COMMAND_KIND_REGISTER,
+        pb.PROTOCOL_STATUS_CODE_OK,
+        0,
+    )
+    returned = Value.from_proto(reply.return_value)
+    assert (returned.value, returned.data_type, returned.variant_type) == (12, "INTEGER", "VT_I4")
+    assert len(reply.statuses) == 1 and not MxStatus.from_proto(reply.statuses[0]).is_error
     assert replies.check_reply(reply) is reply
     assert replies.server_handle(reply) == 12
     assert decode_value(reply.return_value) == 12
@@ -91,6 +98,7 @@ def test_write_mxaccess_failure_reply_raises_and_keeps_everything() -> None:
     with pytest.raises(MxAccessError) as caught:
         replies.check_reply(reply)
     error = caught.value
+    assert reply.protocol_status.code == pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE
     assert error.hresult == -2147220992 and error.code == "MXACCESS_FAILURE"
     assert error.reply is reply
     assert [(s.category_name, s.detail, s.raw_category, s.raw_detected_by) for s in error.statuses] == [
@@ -163,7 +171,20 @@ def _expected_python(projection: dict[str, Any]) -> object:
         return datetime.fromisoformat(projection["iso"])
     if kind == "timedelta":
         return timedelta(seconds=projection["seconds"])
+    if kind == "list" and "items" in projection:
+        return [_expected_python(item) for item in projection["items"]]
     return projection["value"]
+
+
+def _same_python(actual: object, expected: object) -> bool:
+    """Equal and of the same type, element by element (True == 1 would hide a wrong type)."""
+    if isinstance(expected, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(_same_python(a, e) for a, e in zip(actual, expected, strict=True))
+        )
+    return actual == expected and type(actual) is type(expected)
 
 
 VALUE_CASES = load("values/value-conversion-cases.json")["cases"]
@@ -173,21 +194,39 @@ VALUE_CASES = load("values/value-conversion-cases.json")["cases"]
 def test_value_conversion_cases_both_ways(case: dict[str, Any]) -> None:
     message = parse(case["value"], pb.MxValue)
     expected = _expected_python(case["python"])
-    decoded = decode_value(message)
-    assert decoded == expected and type(decoded) is type(expected)
+    assert _same_python(decode_value(message), expected)
     typed = Value.from_proto(message)
-    assert typed.value == expected
+    assert _same_python(typed.value, expected)
+    assert typed.is_null == message.is_null
+    assert (typed.raw_data_type, typed.raw_diagnostic) == (message.raw_data_type, message.raw_diagnostic)
     assert typed.to_proto() == message  # proto -> typed -> proto keeps every field
-    assert typed.raw_data_type == message.raw_data_type
-    assert typed.raw_diagnostic == message.raw_diagnostic
-    if case.get("rawOnly") or expected is None:
+    if case.get("rawOnly"):
         return
-    encoded = encode_value(expected, case.get("writeType"))  # Python -> proto gives the same data
-    assert encoded.data_type == message.data_type
-    assert encoded.variant_type == message.variant_type
-    assert decode_value(encoded) == expected
-    if isinstance(expected, float):
-        assert not math.isnan(expected)
+    # Python -> proto gives the same message. A null carries no type, so the
+    # raw data type the gateway reported for it cannot be reproduced.
+    encoded = encode_value(expected, case.get("writeType"))
+    if expected is None:
+        encoded.raw_data_type = message.raw_data_type
+    assert encoded == message
+
+
+def test_value_cases_cover_every_scalar_type_and_an_array_of_each_shape() -> None:
+    typed = [parse(c["value"], pb.MxValue) for c in VALUE_CASES if not c.get("rawOnly")]
+    members = {m.WhichOneof("value") for m in typed}
+    assert members >= {
+        "bool_value",
+        "int32_value",
+        "int64_value",
+        "float_value",
+        "double_value",
+        "string_value",
+        "timestamp_value",
+        "duration_value",
+        "array_value",
+        None,
+    }
+    raw_only = [parse(c["value"], pb.MxValue) for c in VALUE_CASES if c.get("rawOnly")]
+    assert raw_only and all(m.raw_diagnostic for m in raw_only)
 
 
 STATUS_CASES = load("statuses/status-conversion-cases.json")["cases"]

@@ -31,6 +31,9 @@ from mxgateway.generated import mxaccess_gateway_pb2 as pb
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 _FLOAT32_MAX = 3.4028234663852886e38
+# google.protobuf.Duration's documented range (about 10,000 years); other
+# runtimes (the .NET gateway's included) reject anything beyond it.
+_DURATION_MAX = timedelta(seconds=315_576_000_000)
 
 
 class MxType(enum.Enum):
@@ -105,7 +108,10 @@ def _check_real(type_name: str, limit: float | None) -> Callable[[object], float
     def check(value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueConversionError(f"{_describe(value)} is not a number for {type_name}")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for any IEEE double
+            raise ValueConversionError(f"{value} is out of range for {type_name}") from None
         if not math.isfinite(number):
             raise ValueConversionError(f"{value!r} cannot be written: MXAccess values must be finite numbers")
         if limit is not None and abs(number) > limit:
@@ -132,6 +138,8 @@ def _check_time(value: object) -> datetime:
 def _check_elapsed(value: object) -> timedelta:
     if not isinstance(value, timedelta):
         raise ValueConversionError(f"{_describe(value)} is not a timedelta")
+    if abs(value) > _DURATION_MAX:
+        raise ValueConversionError(f"{value} is out of range for elapsed_time (at most about 10,000 years)")
     return value
 
 
@@ -246,7 +254,8 @@ def _encode_array(values: Sequence[object], chosen: MxType | None) -> pb.MxValue
         _append(container, encoding.check(element))
     return pb.MxValue(
         data_type=encoding.data_type,  # type: ignore[arg-type]
-        variant_type=pb.VT_ARRAY,
+        # As in a COM SAFEARRAY VARIANT: the array flag combined with the element type.
+        variant_type=pb.VT_ARRAY | encoding.variant_type,  # type: ignore[arg-type]
         raw_data_type=_raw_data_type(encoding.data_type),
         array_value=array,
     )
@@ -293,12 +302,30 @@ def _enum_number(enum_type: Any, name: str, prefix: str = "") -> int:
     return int(enum_type.Value(prefix + name))
 
 
+def _variant_name(number: int) -> str:
+    """``"VT_I4"``; an array flag with a known element type as ``"VT_ARRAY|VT_I4"``."""
+    element = number & ~pb.VT_ARRAY
+    if number & pb.VT_ARRAY and element:
+        element_name = _enum_name(pb.VariantType, element)
+        if not element_name.lstrip("-").isdigit():
+            return f"VT_ARRAY|{element_name}"
+    return _enum_name(pb.VariantType, number)
+
+
+def _variant_number(name: str) -> int:
+    number = 0
+    for part in name.split("|"):
+        number |= _enum_number(pb.VariantType, part)
+    return number
+
+
 @dataclass(frozen=True)
 class Value:
     """A decoded MxValue with every field kept.
 
     ``value`` is the Python projection; ``data_type`` and ``variant_type`` are
-    enum names (``"INTEGER"``, ``"VT_I4"``; a number as text if unknown);
+    enum names (``"INTEGER"``, ``"VT_I4"``, ``"VT_ARRAY|VT_I4"``; a number as
+    text if unknown);
     ``value_field`` is the oneof member that carried it (``None`` when empty)
     and, for arrays, ``array_field`` and the element types say where the
     elements were. ``raw_data_type`` and ``raw_diagnostic`` are the gateway's
@@ -325,11 +352,11 @@ class Value:
             array = message.array_value
             array_field = _array_field(array)
             element_data_type = _enum_name(pb.MxDataType, array.element_data_type, "MX_DATA_TYPE_")
-            element_variant_type = _enum_name(pb.VariantType, array.element_variant_type)
+            element_variant_type = _variant_name(array.element_variant_type)
         return cls(
             value=decode_value(message),
             data_type=_enum_name(pb.MxDataType, message.data_type, "MX_DATA_TYPE_"),
-            variant_type=_enum_name(pb.VariantType, message.variant_type),
+            variant_type=_variant_name(message.variant_type),
             is_null=message.is_null,
             raw_data_type=message.raw_data_type,
             raw_diagnostic=message.raw_diagnostic,
@@ -342,7 +369,7 @@ class Value:
     def to_proto(self) -> pb.MxValue:
         message = pb.MxValue(
             data_type=_enum_number(pb.MxDataType, self.data_type, "MX_DATA_TYPE_"),  # type: ignore[arg-type]
-            variant_type=_enum_number(pb.VariantType, self.variant_type),  # type: ignore[arg-type]
+            variant_type=_variant_number(self.variant_type),  # type: ignore[arg-type]
             is_null=self.is_null,
             raw_data_type=self.raw_data_type,
             raw_diagnostic=self.raw_diagnostic,
@@ -353,7 +380,7 @@ class Value:
             if self.element_data_type is not None:
                 array.element_data_type = _enum_number(pb.MxDataType, self.element_data_type, "MX_DATA_TYPE_")  # type: ignore[assignment]
             if self.element_variant_type is not None:
-                array.element_variant_type = _enum_number(pb.VariantType, self.element_variant_type)  # type: ignore[assignment]
+                array.element_variant_type = _variant_number(self.element_variant_type)  # type: ignore[assignment]
             if self.array_field is not None and isinstance(self.value, list):
                 container = getattr(array, self.array_field)
                 for element in self.value:
@@ -367,7 +394,11 @@ class Value:
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
-_CLOCK = re.compile(r"^(?P<sign>-)?(?P<h>\d+):(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$")
+# Python's int() and float() also take underscores and non-ASCII digits;
+# a value typed at a command line should be plain decimal.
+_INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
+_REAL_TEXT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_CLOCK = re.compile(r"^(?P<sign>-)?(?P<h>[0-9]+):(?P<m>[0-5]?[0-9]):(?P<s>[0-5]?[0-9](?:\.[0-9]+)?)$")
 
 
 def parse_text_value(text: str, mx_type: MxType | str) -> object:
@@ -383,11 +414,14 @@ def parse_text_value(text: str, mx_type: MxType | str) -> object:
                 return False
             raise ValueError("expected true/false, 1/0 or yes/no")
         if kind in (MxType.INT32, MxType.INT64):
-            number = int(raw, 10)
-            return _ENCODINGS[kind].check(number)
+            if not _INTEGER_TEXT.match(raw):
+                raise ValueError("expected a decimal integer")
+            return _ENCODINGS[kind].check(int(raw, 10))
         if kind in (MxType.FLOAT, MxType.DOUBLE):
             if raw.lower().lstrip("+-") in ("nan", "inf", "infinity"):
                 raise ValueError("NaN and infinities cannot be written")
+            if not _REAL_TEXT.match(raw):
+                raise ValueError("expected a decimal number")
             return _ENCODINGS[kind].check(float(raw))
         if kind is MxType.STRING:
             return text
@@ -405,8 +439,14 @@ def _parse_elapsed(raw: str) -> timedelta:
     match = _CLOCK.match(raw)
     if match:
         seconds = int(match["h"]) * 3600 + int(match["m"]) * 60 + float(match["s"])
-        return timedelta(seconds=-seconds if match["sign"] else seconds)
-    seconds = float(raw)
+    elif _REAL_TEXT.match(raw):
+        seconds = float(raw)
+    else:
+        raise ValueError("expected seconds (e.g. 90.5) or HH:MM:SS(.fff)")
     if not math.isfinite(seconds):
         raise ValueError("elapsed time must be finite")
-    return timedelta(seconds=seconds)
+    try:
+        elapsed = timedelta(seconds=-seconds if match and match["sign"] else seconds)
+    except OverflowError:
+        raise ValueError("elapsed time is out of range") from None
+    return _check_elapsed(elapsed)
