@@ -194,6 +194,8 @@ class Worker:
             reply.return_value.CopyFrom(pb.MxValue(data_type=pb.MX_DATA_TYPE_NO_DATA, is_null=True))
             del reply.statuses[:]
             reply.statuses.append(failure.entry)
+            if not failure.entry.diagnostic_text:
+                reply.statuses[0].diagnostic_text = str(failure)
             self._after_reply.clear()
         later = list(self._after_reply)
         self._after_reply.clear()
@@ -257,10 +259,12 @@ class Worker:
         )
         return event
 
-    def _data_change(self, server_handle: int, item: Item, *, initial: bool = False) -> None:
+    def _data_change(
+        self, server_handle: int, item: Item, *, initial: bool = False, stamp: datetime | None = None
+    ) -> None:
         if not item.advised or item.suspended:
             return
-        now = self._wall_clock()
+        now = stamp or self._wall_clock()
         event = self._event(server_handle, item, pb.MX_EVENT_FAMILY_ON_DATA_CHANGE)
         body = event.on_data_change
         body.timestamp.FromDatetime(now)
@@ -318,6 +322,14 @@ class Worker:
 
     def advised_items(self) -> int:
         return sum(1 for r in self._servers.values() for i in r.items.values() if i.advised)
+
+    def _items_of(self, attribute: Attribute) -> list[tuple[int, Item]]:
+        return [
+            (server_handle, item)
+            for server_handle, registration in self._servers.items()
+            for item in registration.items.values()
+            if item.attribute is attribute and item.resolves
+        ]
 
     def _cached(self, tag: str) -> Item | None:
         """An item for ``tag`` that is added and advised and has reported a value."""
@@ -402,7 +414,9 @@ class Worker:
         current_user: int = 0,
         verifier_user: int = 0,
         secured: bool = False,
+        timestamp: pb.MxValue | None = None,
     ) -> None:
+        """Write2 and WriteSecured2 pass ``timestamp``: the value's new timestamp."""
         item = self._item(server_handle, item_handle)
         if not item.advised:
             raise _invalid(f"item {item_handle} is added but not advised: MXAccess rejects the write")
@@ -461,13 +475,19 @@ class Worker:
             ) from None
         if attribute.mx_type in (MxType.FLOAT, MxType.DOUBLE) and isinstance(python_value, int):
             python_value = float(python_value)
+        stamp = _timestamp(timestamp)
         attribute.write(python_value, self._clock())
 
         def complete() -> None:
             event = self._event(server_handle, item, pb.MX_EVENT_FAMILY_ON_WRITE_COMPLETE)
             event.on_write_complete.statuses.append(status())
             self._emit(event)
-            self._data_change(server_handle, item)
+            self._data_change(server_handle, item, stamp=stamp)
+            # Other items on the same attribute see the new value too (other
+            # sessions see it on their next tick).
+            for other_server, other in self._items_of(attribute):
+                if other is not item and other.last_sent:
+                    self._data_change(other_server, other, stamp=stamp)
 
         self._after_reply.append(complete)
 
@@ -475,7 +495,12 @@ class Worker:
         self._write(command.server_handle, command.item_handle, command.value)
 
     def _do_write2_command(self, command: pb.Write2Command, reply: pb.MxCommandReply) -> None:
-        self._write(command.server_handle, command.item_handle, command.value)
+        self._write(
+            command.server_handle,
+            command.item_handle,
+            command.value,
+            timestamp=command.timestamp_value if command.HasField("timestamp_value") else None,
+        )
 
     def _do_write_secured_command(self, command: pb.WriteSecuredCommand, reply: pb.MxCommandReply) -> None:
         self._write(
@@ -495,6 +520,7 @@ class Worker:
             current_user=command.current_user_id,
             verifier_user=command.verifier_user_id,
             secured=True,
+            timestamp=command.timestamp_value if command.HasField("timestamp_value") else None,
         )
 
     def _do_authenticate_user_command(
@@ -625,6 +651,7 @@ class Worker:
                     entry.value,
                     current_user=getattr(entry, "current_user_id", 0),
                     verifier_user=getattr(entry, "verifier_user_id", 0),
+                    timestamp=entry.timestamp_value if hasattr(entry, "timestamp_value") else None,
                     **secured,
                 )
             )
@@ -682,6 +709,13 @@ class Worker:
         self, command: pb.AcknowledgeAlarmByNameCommand, reply: pb.MxCommandReply
     ) -> None:
         raise _invalid("AcknowledgeAlarmByName is answered by the gateway")  # see Service
+
+
+def _timestamp(value: pb.MxValue | None) -> datetime | None:
+    """The datetime a Write2 timestamp carries (None when absent or not a time)."""
+    if value is None or not value.HasField("timestamp_value"):
+        return None
+    return value.timestamp_value.ToDatetime(tzinfo=UTC)
 
 
 def utc_now() -> datetime:
