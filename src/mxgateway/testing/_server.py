@@ -142,6 +142,11 @@ class Simulator:
         stats = self.service.stats
         await stats.wait_until(lambda: stats.event_streams_cancelled >= count)
 
+    async def wait_for_commands_done(self) -> None:
+        """Until no command is running, including ones whose caller gave up waiting."""
+        sessions = self.service.sessions
+        await self.service.stats.wait_until(lambda: all(s.pending_commands == 0 for s in sessions.values()))
+
     async def wait_for_event_streams_open(self, count: int = 1) -> None:
         """Until exactly ``count`` event streams are attached (0: all have ended)."""
         stats = self.service.stats
@@ -292,6 +297,10 @@ class ThreadedSimulator:
     def wait_for_stream_cancel(self, timeout: float = 10.0) -> bool:
         """Block until the simulator saw an event stream cancelled (reset by the client)."""
         return self.wait_for_stream_cancels(1, timeout)
+
+    def wait_for_commands_done(self, timeout: float = 10.0) -> bool:
+        """Block until no command is running (cancelled callers' commands run on)."""
+        return self._wait(self.simulator.wait_for_commands_done, timeout)
 
     def wait_for_event_streams_open(self, count: int = 1, timeout: float = 10.0) -> bool:
         """Block until exactly ``count`` event streams are attached."""
