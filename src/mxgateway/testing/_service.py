@@ -639,6 +639,7 @@ class SimulatedGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
                     code=pb.PROTOCOL_STATUS_CODE_OK if ok else pb.PROTOCOL_STATUS_CODE_MXACCESS_FAILURE,
                     message="" if ok else entry.diagnostic_text,
                 ),
+                hresult=0 if ok else MX_E_FAILURE,
                 status=entry,
                 diagnostic_message="" if ok else entry.diagnostic_text,
             )
