@@ -1,23 +1,31 @@
 """The simulated galaxy: attributes, their change patterns, users.
 
-A galaxy file is TOML (see docs/simulator.md)::
+A galaxy file is TOML. Users for AuthenticateUser / ArchestrAUserToId::
 
     [users.operator]
     password = "operator-pass"
+    id = 101                 # optional; default 100 + position in name order
+
+Each attribute is a table under ``attributes`` named ``Object.Attribute``
+(``Object.Attribute[]`` for an array)::
 
     [attributes."Tank1.Level"]
     type = "double"          # bool int32 int64 float double string time elapsed_time
-    initial = 50.0           # a list for an array attribute ("Name[]")
-    pattern = "random_walk"  # constant | ramp | random_walk | toggle
-    step = 0.5
-    period_ms = 250
-    min = 0.0
+    initial = 50.0           # required; a list for an array; time: ISO 8601 text
+                             # or a TOML date-time (UTC if naive); elapsed_time: seconds
+    pattern = "random_walk"  # constant (default) | ramp | random_walk | toggle
+    step = 0.5               # ramp: added every period; random_walk: +/- per period
+    period_ms = 250          # default 1000
+    min = 0.0                # ramp wraps within min..max, random_walk is clamped to it
     max = 100.0
-    writable = true          # default true
-    security = "free"        # free | secured | verified
-    alarm_above = 95.0       # optional: an alarm while the value is above
+    writable = true          # default true; false: writes fail (read-only)
+    security = "free"        # free (default) | secured | verified
+    alarm_above = 95.0       # optional: alarm "<name>.HiAlarm" while the value is above
 
-Values move on a clock the simulator owns, so tests can drive time.
+``toggle`` flips a bool every period; array attributes keep their value
+until written. Unknown fields, types, patterns or security values raise
+``GalaxyError`` naming the attribute. Values move on the simulator's clock,
+so tests can drive time; a write restarts the pattern from the written value.
 """
 
 from __future__ import annotations
