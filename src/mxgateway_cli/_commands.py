@@ -5,12 +5,12 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mxgateway_cli._connection import UsageError
-from mxgateway_cli._jobs import Action, Output, PartialResult
+from mxgateway_cli._jobs import Action, Output, PartialResult, error_message
 from mxgateway_cli._render import event_json, message_json, read_json, subscribe_json, write_json
 
 if TYPE_CHECKING:
@@ -171,92 +171,118 @@ def stream_events(
     return action
 
 
+# The --type that writes a value like the one an item reported.
+_WRITE_TYPE_OF_VARIANT = {
+    "VT_BOOL": "bool",
+    "VT_I2": "int32",
+    "VT_I4": "int32",
+    "VT_I8": "int64",
+    "VT_R4": "float",
+    "VT_R8": "double",
+    "VT_BSTR": "string",
+    "VT_DATE": "time",
+}
+
+
 def smoke(item: str, max_events: int, timeout: float, value: str | None, type_name: str | None) -> Action:
-    """Open, register, add, advise, stream, write, see the write complete, close."""
+    """Open, register, add, advise, stream, write, see the write complete, close.
+
+    Without ``--type`` the write uses the type of the item's last reported
+    value; without ``--value`` it writes that value + 1 (integer items only).
+    """
     if max_events < 1:
         raise UsageError("--max-events must be at least 1")
+    if timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if value is not None and type_name is not None:
+        parse_value(value, type_name)  # a bad --value is a usage error before anything opens
 
     async def action(client: GatewayClient, out: Output) -> Result:
         import asyncio
 
-        from mxgateway import DataChange, WriteComplete
-
         steps: list[dict[str, Any]] = []
 
-        def step(name: str, **fields: Any) -> None:
-            steps.append({"step": name, "ok": True, **fields})
+        def step(name: str, ok: bool = True, **fields: Any) -> None:
+            steps.append({"step": name, "ok": ok, **fields})
             if not out.json_mode:
                 shown = {k: v for k, v in fields.items() if k != "events"}
-                out.text(f"{name}: ok" + "".join(f" {k}={v}" for k, v in shown.items()))
+                outcome = "ok" if ok else "failed"
+                out.text(f"{name}: {outcome}" + "".join(f" {k}={v}" for k, v in shown.items()))
 
         failure: BaseException | None = None
         session = await client.open_session("mxgw-py-smoke")
         step("open-session", sessionId=session.session_id)
         try:
-            server = await session.register("mxgw-py-smoke")
-            step("register", serverHandle=server)
-            handle = await session.add_item(server, item)
-            step("add-item", item=item, itemHandle=handle)
-            async with session.events() as events:
-                await session.advise(server, handle)
-                step("advise", itemHandle=handle)
-                received: list[dict[str, Any]] = []
-                last_value: object = None
-                async with asyncio.timeout(timeout):
-                    async for event in events:
-                        received.append(event_json(event))
-                        if isinstance(event, DataChange):
-                            if event.error is not None:
-                                raise RuntimeError(f"{item}: {event.error.describe()}")
-                            last_value = event.value
-                        if len(received) >= max_events:
-                            break
-                step("stream-events", count=len(received), events=received)
-                write_type = type_name
-                if value is not None:
-                    to_write = parse_value(value, type_name)
-                elif isinstance(last_value, int) and not isinstance(last_value, bool):
-                    to_write, write_type = last_value + 1, type_name or "int32"
-                else:
-                    to_write = None
-                if to_write is None:
-                    steps.append(
-                        {
-                            "step": "write",
-                            "ok": True,
-                            "skipped": "no --value given and the item is not an integer",
-                        }
-                    )
-                else:
-                    await session.write(server, handle, to_write, type=write_type)
-                    step(
-                        "write",
-                        value=to_write if isinstance(to_write, int | float | str | bool) else str(to_write),
-                    )
-                    async with asyncio.timeout(timeout):
-                        async for event in events:
-                            if isinstance(event, WriteComplete) and event.item_handle == handle:
-                                if not event.succeeded:
-                                    raise RuntimeError(
-                                        f"write of {item} failed: {event.statuses[0].describe()}"
-                                    )
-                                step("write-complete", workerSequence=event.worker_sequence)
-                                break
-        except BaseException as exc:
-            failure = exc
-            steps.append(
-                {
-                    "step": "error",
-                    "ok": False,
-                    "error": str(exc) or type(exc).__name__,
-                    "type": type(exc).__name__,
-                }
-            )
+            await _smoke_steps(session, item, max_events, timeout, value, type_name, step)
+        except BaseException as exc:  # Ctrl-C included: the session is still closed below
+            failure = KeyboardInterrupt() if isinstance(exc, asyncio.CancelledError) else exc
+            step("error", ok=False, error=error_message(failure), type=type(failure).__name__)
         finally:
-            state = await session.close()
-            steps.append({"step": "close-session", "ok": True, "finalState": state})
+            try:
+                state = await session.close()
+            except Exception as close_failure:
+                failure = failure or close_failure
+                step("close-session", ok=False, error=str(close_failure) or type(close_failure).__name__)
+            else:
+                step("close-session", finalState=state)
         if failure is not None:
-            raise PartialResult(failure, {"ok": False, "steps": steps}) from failure
+            raise PartialResult(failure, {"ok": False, "steps": steps}) from None
         return {"ok": True, "steps": steps}, "smoke: ok"
 
     return action
+
+
+async def _smoke_steps(
+    session: Session,
+    item: str,
+    max_events: int,
+    timeout: float,
+    value: str | None,
+    type_name: str | None,
+    step: Callable[..., None],
+) -> None:
+    import asyncio
+
+    from mxgateway import DataChange, WriteComplete
+
+    server = await session.register("mxgw-py-smoke")
+    step("register", serverHandle=server)
+    handle = await session.add_item(server, item)
+    step("add-item", item=item, itemHandle=handle)
+    async with session.events() as events:
+        await session.advise(server, handle)
+        step("advise", itemHandle=handle)
+        received: list[dict[str, Any]] = []
+        last_change: DataChange | None = None
+        async with asyncio.timeout(timeout):
+            async for event in events:
+                received.append(event_json(event))
+                if isinstance(event, DataChange) and event.item_handle == handle:
+                    if event.error is not None:
+                        raise RuntimeError(f"{item}: {event.error.describe()}")
+                    last_change = event
+                if len(received) >= max_events:
+                    break
+        step("stream-events", count=len(received), events=received)
+        write_type = type_name
+        if write_type is None and last_change is not None:
+            write_type = _WRITE_TYPE_OF_VARIANT.get(last_change.mx_value.variant_type)
+        current = None if last_change is None else last_change.value
+        to_write: object
+        if value is not None:
+            to_write = parse_value(value, write_type)
+        elif isinstance(current, int) and not isinstance(current, bool):
+            to_write = current + 1
+        else:
+            step("write", skipped="no --value given and the item's last value is not an integer")
+            return
+        await session.write(server, handle, to_write, type=write_type)
+        shown = to_write if isinstance(to_write, int | float | str | bool) else str(to_write)
+        step("write", value=shown, type=write_type or "string")
+        async with asyncio.timeout(timeout):
+            async for event in events:
+                if isinstance(event, WriteComplete) and event.item_handle == handle:
+                    if not event.succeeded:
+                        raise RuntimeError(f"write of {item} failed: {event.statuses[0].describe()}")
+                    step("write-complete", workerSequence=event.worker_sequence)
+                    return

@@ -72,3 +72,27 @@ class Connection:
             connect_timeout=self.connect_timeout,
             call_timeout=self.call_timeout,
         )
+
+
+def secrets_in_argv(argv: list[str]) -> list[str]:
+    """The API keys a command line names, to mask them in anything printed.
+
+    Taken from the raw arguments so that even a line cyclopts rejects (a key
+    pasted in the wrong place) cannot be echoed back in its error message.
+    """
+    found: list[str] = []
+    key_env = "MXGATEWAY_API_KEY"
+    for index, token in enumerate(argv):
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if token == "--api-key" and following is not None:
+            found.append(following)
+        elif token.startswith("--api-key="):
+            found.append(token.removeprefix("--api-key="))
+        elif token == "--api-key-env" and following is not None:
+            key_env = following
+        elif token.startswith("--api-key-env="):
+            key_env = token.removeprefix("--api-key-env=")
+    from_env = os.environ.get(key_env)
+    if from_env:
+        found.append(from_env)
+    return [secret for secret in found if secret]

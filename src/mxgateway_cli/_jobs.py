@@ -29,27 +29,49 @@ EXIT_INTERRUPTED = 130
 
 @dataclass
 class Output:
-    """What a command prints: one JSON document, or short text for people."""
+    """What a command prints: one JSON document, or short text for people.
+
+    ``secrets`` (the API key and any ``--api-key`` value from the command
+    line) are masked in everything printed, in case an error message echoes
+    one; in JSON only string values are masked, so the document stays valid.
+    """
 
     json_mode: bool
     ndjson: bool = False
     secrets: list[str] = field(default_factory=list)
 
     def document(self, value: dict[str, Any]) -> None:
-        self._write(json.dumps(value, ensure_ascii=False, allow_nan=False))
+        self._write(json.dumps(mask_json(value, self.secrets), ensure_ascii=False, allow_nan=False))
 
     def line(self, value: dict[str, Any]) -> None:
         """One NDJSON line, flushed at once."""
-        self._write(json.dumps(value, ensure_ascii=False, allow_nan=False))
+        self.document(value)
 
     def text(self, value: str) -> None:
-        self._write(value)
+        self._write(mask_text(value, self.secrets))
 
     def _write(self, text: str) -> None:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
+
+
+def mask_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def mask_json(value: Any, secrets: list[str]) -> Any:
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return mask_text(value, secrets)
+    if isinstance(value, dict):
+        return {key: mask_json(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_json(item, secrets) for item in value]
+    return value
 
 
 Action = Callable[["GatewayClient", Output], Awaitable[tuple[dict[str, Any], str] | None]]
@@ -61,7 +83,8 @@ class Job:
     connection: Connection
     json_mode: bool
     ndjson: bool = False
-    needs_gateway: bool = True
+    simulated: bool = False
+    """Run against an in-process simulator instead of ``connection`` (``smoke --simulate``)."""
 
 
 class PartialResult(Exception):
@@ -72,7 +95,7 @@ class PartialResult(Exception):
     """
 
     def __init__(self, cause: BaseException, partial: dict[str, Any]) -> None:
-        super().__init__(str(cause) or type(cause).__name__)
+        super().__init__(error_message(cause))
         self.cause = cause
         self.partial = partial
 
@@ -100,12 +123,18 @@ def exit_code_for(error: BaseException) -> int:
     return EXIT_FAILURE
 
 
+def error_message(error: BaseException) -> str:
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return str(error) or type(error).__name__
+
+
 def error_document(error: BaseException, code: int) -> dict[str, Any]:
     partial = error.partial if isinstance(error, PartialResult) else {}
     shown = error.cause if isinstance(error, PartialResult) else error
     document: dict[str, Any] = {
         **partial,
-        "error": str(shown) or type(shown).__name__,
+        "error": error_message(shown),
         "type": type(shown).__name__,
         "exitCode": code,
     }
@@ -127,15 +156,14 @@ def report_error(error: BaseException, json_mode: bool, secrets: list[str]) -> i
     if json_mode:
         out.document(error_document(error, code))
     else:
-        message = str(error) or type(error).__name__
-        for secret in secrets:
-            message = message.replace(secret, "***")
+        shown = error.cause if isinstance(error, PartialResult) else error
+        message = mask_text(error_message(shown), secrets)
         print(f"error: {message}", file=sys.stderr)
     return code
 
 
-async def run_action(job: Job, client: GatewayClient | None, out: Output) -> None:
-    result = await job.action(client, out)  # type: ignore[arg-type]
+async def run_action(job: Job, client: GatewayClient, out: Output) -> None:
+    result = await job.action(client, out)
     if result is None:
         return
     document, text = result
@@ -145,19 +173,19 @@ async def run_action(job: Job, client: GatewayClient | None, out: Output) -> Non
         out.text(text)
 
 
-def execute(job: Job) -> int:
-    """Run one job on its own connection (every command but batch)."""
-    secrets: list[str] = []
+def execute(job: Job, secrets: list[str]) -> int:
+    """Run one job on its own connection (every command, batch included).
+
+    ``secrets`` are masked in the output; the key in use is added to them.
+    """
+    secrets = list(secrets)
     try:
-        options = job.connection.options() if job.needs_gateway else None
-        if options is not None and options.api_key:
+        options = job.connection.options()
+        if options.api_key:
             secrets.append(options.api_key)
         out = Output(job.json_mode, job.ndjson, secrets)
 
         async def main() -> None:
-            if options is None:
-                await run_action(job, None, out)
-                return
             from mxgateway import GatewayClient
 
             async with await GatewayClient.connect(options) as client:
@@ -166,8 +194,7 @@ def execute(job: Job) -> int:
         with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
             runner.run(main())
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupted:
+        return report_error(interrupted, job.json_mode, secrets)
     except Exception as error:
         return report_error(error, job.json_mode, secrets)

@@ -20,14 +20,16 @@ from cyclopts.exceptions import CycloptsError
 from mxgateway._protocol import GATEWAY_PROTOCOL_VERSION
 from mxgateway._version import __version__
 from mxgateway_cli import _commands as act
-from mxgateway_cli._connection import Connection, UsageError
+from mxgateway_cli._connection import Connection, UsageError, secrets_in_argv
 from mxgateway_cli._jobs import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     Job,
     Output,
+    error_document,
     execute,
+    exit_code_for,
     report_error,
     run_action,
 )
@@ -581,12 +583,15 @@ def smoke(
     json_output: JsonFlag = False,
 ) -> Job:
     """Open, register, add, advise, stream events, write, see the write complete, close."""
-    return Job(
-        act.smoke(item, max_events, timeout, value, type), connection, json_output, needs_gateway=not simulate
-    )
+    return Job(act.smoke(item, max_events, timeout, value, type), connection, json_output, simulated=simulate)
 
 
 # --------------------------------------------------------- batch and simulate
+
+BATCH_END_OF_RESULT = "__MXGW_BATCH_EOR__"
+# Commands that cannot share batch's connection: they run their own server or
+# read stdin themselves.
+NOT_IN_BATCH = ("batch", "simulate")
 
 
 @app.command
@@ -594,8 +599,9 @@ def batch(*, connection: Connection = NO_CONNECTION, json_output: JsonFlag = Fal
     """Run one command per stdin line on this command's connection.
 
     After each line's result a line __MXGW_BATCH_EOR__ follows; a failing line
-    prints {"error": ..., "type": "error"} and the loop goes on; an empty line
-    or end of input stops. Connection flags on a line are ignored.
+    prints {"error": ..., "type": "error", ...} and the loop goes on; an empty
+    line or end of input stops. Connection flags on a line are ignored (with a
+    warning on stderr): every line uses batch's own connection.
     """
 
     async def action(client: Any, out: Output) -> None:
@@ -605,27 +611,53 @@ def batch(*, connection: Connection = NO_CONNECTION, json_output: JsonFlag = Fal
             line = await asyncio.to_thread(sys.stdin.readline)
             if not line.strip():
                 return
+            secrets = list(out.secrets)
+            interrupted = False
             try:
-                job = _parse_job(shlex.split(line))
-                if job.needs_gateway or job is None:
-                    await run_action(job, client, Output(job.json_mode, job.ndjson, out.secrets))
+                argv = shlex.split(line)
+                secrets += secrets_in_argv(argv)
+                job = _parse_batch_line(argv)
+                if job is not None:
+                    await run_action(job, client, Output(job.json_mode, job.ndjson, secrets))
             except Exception as error:  # one bad line does not end the batch
-                from mxgateway_cli._jobs import exit_code_for
-
-                message = str(error) or type(error).__name__
-                for secret in out.secrets:
-                    message = message.replace(secret, "***")
-                out.document(
-                    {
-                        "error": message,
-                        "type": "error",
-                        "errorType": type(error).__name__,
-                        "exitCode": exit_code_for(error),
-                    }
-                )
-            out.text("__MXGW_BATCH_EOR__")
+                code = exit_code_for(error)
+                interrupted = code == EXIT_INTERRUPTED
+                Output(True, secrets=secrets).document(_batch_error(error, code))
+            out.text(BATCH_END_OF_RESULT)
+            if interrupted:  # Ctrl-C during a line ends the batch, not just the line
+                raise asyncio.CancelledError
 
     return Job(action, connection, json_output)
+
+
+def _batch_error(error: Exception, code: int) -> dict[str, Any]:
+    """A line's error document: ``type`` is always "error", the class is ``errorType``."""
+    details = error_document(error, code)
+    document: dict[str, Any] = {
+        "error": details.pop("error"),
+        "type": "error",
+        "errorType": details.pop("type"),
+        "exitCode": details.pop("exitCode"),
+    }
+    document.update(details)
+    return document
+
+
+def _parse_batch_line(argv: list[str]) -> Job | None:
+    """The job for one batch line; None when the line already printed its output (version, --help)."""
+    if argv and argv[0] in NOT_IN_BATCH:
+        raise UsageError(f"{argv[0]} cannot run inside batch")
+    try:
+        result = app(argv, result_action="return_value", exit_on_error=False, print_error=False)
+    except CycloptsError as error:
+        raise UsageError(str(error).strip()) from None
+    if not isinstance(result, Job):
+        return None
+    if result.simulated:
+        raise UsageError("smoke --simulate cannot run inside batch: batch lines use batch's connection")
+    if result.connection != NO_CONNECTION:
+        print("warning: connection flags on a batch line are ignored", file=sys.stderr)
+    return result
 
 
 @app.command
@@ -641,7 +673,7 @@ def simulate(
     tls_key: str | None = None,
     json_output: JsonFlag = False,
 ) -> int:
-    """Run the simulated gateway until interrupted (Ctrl-C)."""
+    """Run the simulated gateway until interrupted (Ctrl-C exits 0)."""
     from mxgateway.testing import serve_forever
 
     def ready(simulator: Any) -> None:
@@ -656,6 +688,8 @@ def simulate(
                 flush=True,
             )
 
+    if (tls_cert is None) != (tls_key is None):
+        return report_error(UsageError("--tls-cert and --tls-key go together"), json_output, [])
     try:
         serve_forever(
             host=host,
@@ -668,46 +702,45 @@ def simulate(
         )
     except KeyboardInterrupt:
         return EXIT_OK
+    except (OSError, ValueError) as error:  # port in use, missing files, a bad galaxy
+        return report_error(error, json_output, list(api_key or ()))
     return EXIT_OK
 
 
 # ------------------------------------------------------------------- running
 
 
-def _parse_job(argv: list[str]) -> Job:
-    result = app(argv, result_action="return_value", exit_on_error=False, print_error=False)
-    if not isinstance(result, Job):
-        raise UsageError(f"{argv[0] if argv else 'this command'} cannot run inside batch")
-    return result
-
-
 def run(argv: list[str]) -> int:
+    """Run one ``mxgw-py`` command line in this process; returns the exit code."""
     json_mode = "--json" in argv or "--ndjson" in argv
+    secrets = secrets_in_argv(argv)
     try:
         result = app(argv, result_action="return_value", exit_on_error=False, print_error=False)
     except CycloptsError as error:
-        return report_error(UsageError(str(error).strip()), json_mode, [])
-    except (UsageError, ValueError) as error:
-        return report_error(error, json_mode, [])
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return report_error(UsageError(str(error).strip()), json_mode, secrets)
+    except KeyboardInterrupt as interrupted:
+        return report_error(interrupted, json_mode, secrets)
+    except Exception as error:  # a bad value, a password prompt without input: never a traceback
+        return report_error(error, json_mode, secrets)
     if isinstance(result, Job):
-        if not result.needs_gateway and argv and argv[0] == "smoke":
-            return _run_simulated(result)
-        return execute(result)
+        return _run_simulated(result, secrets) if result.simulated else execute(result, secrets)
     return result if isinstance(result, int) else EXIT_OK
 
 
-def _run_simulated(job: Job) -> int:
+def _run_simulated(job: Job, secrets: list[str]) -> int:
+    """``smoke --simulate``: the job against a simulator on a thread of this process."""
     from dataclasses import replace
 
     from mxgateway.testing import run_simulator_in_thread
 
-    with run_simulator_in_thread() as simulator:
-        connection = replace(
-            job.connection, endpoint=simulator.endpoint, plaintext=True, tls=False, api_key=None
-        )
-        return execute(Job(job.action, connection, job.json_mode, job.ndjson))
+    try:
+        with run_simulator_in_thread() as simulator:
+            connection = replace(
+                job.connection, endpoint=simulator.endpoint, plaintext=True, tls=False, api_key=None
+            )
+            return execute(replace(job, connection=connection, simulated=False), secrets)
+    except KeyboardInterrupt as interrupted:
+        return report_error(interrupted, job.json_mode, secrets)
 
 
-__all__ = ["EXIT_USAGE", "app", "run"]
+__all__ = ["BATCH_END_OF_RESULT", "EXIT_USAGE", "app", "run"]
