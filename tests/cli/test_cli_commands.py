@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,11 @@ def sim() -> Iterator[ThreadedSimulator]:
 
 def cli(
     capsys: pytest.CaptureFixture[str], sim: ThreadedSimulator, *argv: str, code: int = 0
-) -> dict[str, object]:
+) -> dict[str, Any]:
     assert run([*argv, "--endpoint", sim.endpoint, "--plaintext", "--json"]) == code
     out = capsys.readouterr().out
     assert out.count("\n") == 1
-    document: dict[str, object] = json.loads(out)
+    document: dict[str, Any] = json.loads(out)
     return document
 
 
@@ -121,7 +122,7 @@ def test_every_command(
         "--timestamp",
         STAMP,
     )
-    assert [r["wasSuccessful"] for r in written["results"]] == [True, False]  # type: ignore[index, union-attr]
+    assert [r["wasSuccessful"] for r in written["results"]] == [True, False]
     written = cli(
         capsys,
         sim,
