@@ -53,8 +53,18 @@ def session_of(client: GatewayClient, session_id: str) -> Session:
 
 def ok(command: str, **fields: Any) -> tuple[dict[str, Any], str]:
     document = {"command": command, "ok": True, **fields}
-    text = f"{command}: ok" + "".join(f" {k}={v}" for k, v in fields.items())
-    return document, text
+    return document, f"{command}: ok" + _pairs_text(fields)
+
+
+def _pairs_text(fields: dict[str, Any]) -> str:
+    """`` key=value`` pairs for people; a nested result is flattened one level."""
+    parts = []
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            parts.append(_pairs_text(value))
+        else:
+            parts.append(f" {key}={value}")
+    return "".join(parts)
 
 
 def open_session(client_name: str) -> Action:
@@ -92,7 +102,7 @@ def helper_call(
                 "ok": all(r.get("wasSuccessful", True) for r in rendered),
                 "results": rendered,
             }
-            lines = [f"{command}:"] + [f"  {r}" for r in rendered]
+            lines = [f"{command}:"] + [f"  {_result_text(r)}" for r in result]
             return document, "\n".join(lines)
         if key:
             value = result if isinstance(result, int | str | bool) else _render_result(result)
@@ -114,6 +124,20 @@ def _render_result(result: Any) -> dict[str, Any]:
     if isinstance(result, SessionStateInfo):
         return {"state": result.state, "workerState": result.worker_state}
     raise TypeError(f"no JSON form for {type(result).__name__}")
+
+
+def _result_text(result: Any) -> str:
+    """One short line for a bulk entry: what it was about, and how it went."""
+    from mxgateway import ReadResult, SubscribeResult
+
+    subject = getattr(result, "tag_address", "") or f"item {result.item_handle}"
+    if not result.was_successful:
+        return f"{subject}: failed: {result.error_message or 'no reason given'}"
+    if isinstance(result, SubscribeResult):
+        return f"{subject}: ok itemHandle={result.item_handle}"
+    if isinstance(result, ReadResult):
+        return f"{subject}: ok value={result.value!r} quality={result.quality.status}"
+    return f"{subject}: ok"
 
 
 def read_password(password_env: str | None) -> str:

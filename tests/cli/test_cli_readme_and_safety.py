@@ -301,3 +301,26 @@ def test_ctrl_c_during_smoke_still_closes_the_session(sim: ThreadedSimulator) ->
     assert (report["ok"], report["type"], report["exitCode"]) == (False, "KeyboardInterrupt", 130)
     assert [s["step"] for s in report["steps"]][-2:] == ["error", "close-session"]
     assert report["steps"][-1] == {"step": "close-session", "ok": True, "finalState": "CLOSED"}
+
+
+def test_text_output_is_short_and_readable(
+    sim: ThreadedSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    at = ["--endpoint", sim.endpoint, "--plaintext"]
+    session = str(run_json(capsys, ["open-session", *at, "--json"])["sessionId"])
+    on_server = ["--session-id", session, "--server-handle", "1"]
+    expected = {
+        ("register", "--session-id", session, "--client-name", "c"): "register: ok serverHandle=1\n",
+        (
+            "get-session-state",
+            "--session-id",
+            session,
+        ): "get-session-state: ok state=READY workerState=Running\n",
+        ("read-bulk", *on_server, "--items", "Tank1.Level,Nope.X"): (
+            "read-bulk:\n  Tank1.Level: ok value=50.0 quality=good\n"
+            "  Nope.X: failed: Nope.X does not exist in the galaxy\n"
+        ),
+    }
+    for argv, text in expected.items():
+        assert run([*argv, *at]) == 0
+        assert capsys.readouterr() == (text, "")
