@@ -7,6 +7,7 @@ Heavy imports (grpclib, protobuf, the bindings) happen inside commands, so
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import shlex
@@ -608,7 +609,7 @@ def batch(*, connection: Connection = NO_CONNECTION, json_output: JsonFlag = Fal
         import asyncio
 
         while True:
-            line = await asyncio.to_thread(sys.stdin.readline)
+            line = await _read_stdin_line()
             if not line.strip():
                 return
             secrets = list(out.secrets)
@@ -628,6 +629,41 @@ def batch(*, connection: Connection = NO_CONNECTION, json_output: JsonFlag = Fal
                 raise asyncio.CancelledError
 
     return Job(action, connection, json_output)
+
+
+async def _read_stdin_line() -> str:
+    """The next stdin line, read on a daemon thread.
+
+    Not ``asyncio.to_thread``: the executor's threads are joined when the
+    loop closes, so Ctrl-C while ``batch`` waits for input would hang until
+    the next line. A daemon thread blocked in ``readline`` holds nothing up.
+    """
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if arrived.done():
+            return
+        if error is not None:
+            arrived.set_exception(error)
+        else:
+            arrived.set_result(line or "")
+
+    def read() -> None:
+        line: str | None = None
+        failure: BaseException | None = None
+        try:
+            line = sys.stdin.readline()
+        except Exception as error:  # stdin closed or undecodable: ends the batch with that error
+            failure = error
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (Ctrl-C)
+            loop.call_soon_threadsafe(deliver, line, failure)
+
+    threading.Thread(target=read, name="mxgw-py-batch-stdin", daemon=True).start()
+    return await arrived
 
 
 def _batch_error(error: Exception, code: int) -> dict[str, Any]:
