@@ -290,7 +290,7 @@ def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
     def record(name: str, count: int, seconds: float) -> None:
         results.setdefault(name, []).append(count / seconds)
 
-    bridges = ["trio-asyncio", "thread"]
+    bridges = ["hosted", "trio-asyncio", "thread"]
     for round_number in range(args.rounds):
         record("events: raw grpclib", n_events, on_asyncio(lambda: raw_events(address, n_events)))
         for typed, kind in ((False, "messages"), (True, "typed events")):

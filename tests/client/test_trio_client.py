@@ -1,4 +1,4 @@
-"""The Trio front end, run once per bridge (trio-asyncio and helper thread)."""
+"""The Trio front end, run once per bridge (hosted loop, trio-asyncio and helper thread)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ API_KEY = "mxgw_triokey_" + "T" * 43
 WAIT = 10.0
 
 
-@pytest.fixture(params=["trio-asyncio", "thread"])
+@pytest.fixture(params=["hosted", "trio-asyncio", "thread"])
 def bridge(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -191,15 +191,29 @@ async def test_unreachable_gateway_raises_typed_error(bridge: str) -> None:
             pass
 
 
-async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway) -> None:
+@pytest.mark.parametrize("kind", ["auto", "trio-asyncio"])
+async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway, kind: str) -> None:
+    import asyncio
+
     import trio_asyncio
 
+    gateway.service.events = [gateway.event(1, value=10)]
     with trio.fail_after(WAIT):
         async with trio_asyncio.open_loop() as loop:
-            async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True) as client:
-                assert client._bridge._loop is loop  # type: ignore[attr-defined]
+            async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=kind) as client:
+                if kind == "trio-asyncio":
+                    assert client._bridge._loop is loop  # type: ignore[attr-defined]  # reused, not a second loop
+                else:
+                    assert client.bridge_name == "hosted"
                 async with client.open_session("s") as session:
                     assert await session.register("x") == 1
+                    async with session.events() as events:
+                        async for event in events:
+                            assert event.worker_sequence == 1
+                            break
+            # The caller's own asyncio code still runs on its trio-asyncio loop.
+            assert await trio_asyncio.aio_as_trio(asyncio.sleep)(0, result="still here") == "still here"
+            assert trio_asyncio.current_loop.get() is loop
 
 
 def test_trio_and_asyncio_sessions_share_the_typed_helpers() -> None:
@@ -214,8 +228,11 @@ def test_thread_bridge_forced_by_environment(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setenv("MXGATEWAY_TRIO_BRIDGE", "thread")
     assert _choose("auto") == "thread"
-    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE")
+    monkeypatch.setenv("MXGATEWAY_TRIO_BRIDGE", "trio-asyncio")
     assert _choose("auto") == "trio-asyncio"
+    assert _choose("hosted") == "hosted"  # an explicit choice wins over the environment
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE")
+    assert _choose("auto") == "hosted"  # where the selector has a descriptor (Linux, macOS)
     with pytest.raises(ValueError, match="unknown Trio bridge"):
         _choose("gevent")
 

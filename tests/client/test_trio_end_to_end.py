@@ -1,4 +1,4 @@
-"""The Trio API end to end against the simulator, on both bridges."""
+"""The Trio API end to end against the simulator, on every bridge."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ WAIT = 10.0
 KEY = generate_api_key("trio")
 
 
-@pytest.fixture(params=["trio-asyncio", "thread"])
+@pytest.fixture(params=["hosted", "trio-asyncio", "thread"])
 def bridge(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -4,13 +4,19 @@ grpclib speaks asyncio only. A bridge runs a whole asyncio coroutine in an
 asyncio loop and lets a Trio task wait for it; cancelling the Trio task
 cancels the asyncio task and waits until it has finished, so a grpclib
 stream context manager always exits inside its own loop (and resets its
-HTTP/2 stream). Two implementations:
+HTTP/2 stream). Three implementations:
 
-- ``TrioAsyncioBridge``: trio-asyncio's loop inside the Trio run (default;
-  reuses the caller's loop when already inside ``trio_asyncio.open_loop``);
-- ``ThreadBridge``: a plain asyncio loop on a helper thread, for Pythons
-  where trio-asyncio does not import (3.14) or when forced with
-  ``bridge="thread"`` or ``MXGATEWAY_TRIO_BRIDGE=thread``.
+- ``HostedLoopBridge`` (``"hosted"``, the default where the platform allows
+  it): a native asyncio loop whose iterations a Trio task runs, in Trio's
+  own thread (see ``hosted_loop``);
+- ``TrioAsyncioBridge`` (``"trio-asyncio"``): trio-asyncio's loop inside the
+  Trio run, or the caller's own when already inside
+  ``trio_asyncio.open_loop``; the default where no hosted loop is possible
+  (Windows) and trio-asyncio imports;
+- ``ThreadBridge`` (``"thread"``): a plain asyncio loop on a helper thread,
+  for the rest (Windows on Pythons where trio-asyncio does not import).
+
+``bridge=`` or ``MXGATEWAY_TRIO_BRIDGE`` picks one by name.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ from typing import Any, Literal, Protocol, TypeVar
 import outcome
 import trio
 
-from mxgateway._errors import ClientClosedError
+from mxgateway._trio import hosted_loop
+from mxgateway._trio.crossing import TaskCancelled, as_coroutine, raise_for_cancelled_task, task_outcome
 
 T = TypeVar("T")
-BridgeKind = Literal["auto", "trio-asyncio", "thread"]
+BridgeKind = Literal["auto", "hosted", "trio-asyncio", "thread"]
+BRIDGE_KINDS = ("auto", "hosted", "trio-asyncio", "thread")
 BRIDGE_ENV = "MXGATEWAY_TRIO_BRIDGE"
 
 
@@ -69,15 +77,11 @@ class ThreadBridge:
 
         def on_done(task: asyncio.Task[T]) -> None:
             # Runs in the asyncio thread once the task has completely finished.
-            if task.cancelled():
-                result: outcome.Outcome[T] = outcome.Error(_TaskCancelled())
-            else:
-                result = outcome.capture(task.result)
             with contextlib.suppress(trio.RunFinishedError):
-                trio_token.run_sync_soon(deliver, result)
+                trio_token.run_sync_soon(deliver, task_outcome(task))
 
         def start() -> None:
-            task = self._loop.create_task(_as_coroutine(fn, *args))
+            task = self._loop.create_task(as_coroutine(fn, *args))
             holder["task"] = task
             task.add_done_callback(on_done)
 
@@ -92,38 +96,34 @@ class ThreadBridge:
         self._loop.call_soon_threadsafe(start)
         try:
             value: T = await trio.lowlevel.wait_task_rescheduled(abort)
-            return value
-        except _TaskCancelled:
-            if raise_cancel is not None:
-                raise_cancel()
-            raise ClientClosedError("the asyncio loop cancelled the call") from None
-
-
-class _TaskCancelled(Exception):
-    """The asyncio task ended cancelled (translated to trio.Cancelled)."""
-
-
-async def _as_coroutine(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-    return await fn(*args)
+        except TaskCancelled:
+            raise_for_cancelled_task(raise_cancel)
+        return value
 
 
 def _choose(kind: str) -> str:
     kind = os.environ.get(BRIDGE_ENV, kind) if kind == "auto" else kind
-    if kind not in ("auto", "trio-asyncio", "thread"):
-        raise ValueError(f"unknown Trio bridge {kind!r}: use 'auto', 'trio-asyncio' or 'thread'")
-    if kind == "auto":
-        try:
-            import trio_asyncio  # noqa: F401
-        except ImportError:
-            return "thread"
-        return "trio-asyncio"
-    return kind
+    if kind not in BRIDGE_KINDS:
+        raise ValueError(f"unknown Trio bridge {kind!r}: use one of {', '.join(map(repr, BRIDGE_KINDS))}")
+    if kind != "auto":
+        return kind
+    if hosted_loop.supported():
+        return "hosted"
+    try:
+        import trio_asyncio  # noqa: F401
+    except ImportError:
+        return "thread"
+    return "trio-asyncio"
 
 
 @contextlib.asynccontextmanager
 async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioBridge]:
     """Open the asyncio side for this Trio run (nursery-scoped)."""
     chosen = _choose(kind)
+    if chosen == "hosted":
+        async with hosted_loop.open_hosted_loop() as hosted:
+            yield hosted
+        return
     if chosen == "trio-asyncio":
         import trio_asyncio
 

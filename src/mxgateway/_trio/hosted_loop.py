@@ -1,0 +1,290 @@
+"""A native asyncio event loop run by a Trio task, in Trio's own thread.
+
+grpclib speaks asyncio only. trio-asyncio turns every asyncio callback into
+a step of a Trio task (a Trio scheduling round each), and a helper thread
+costs two thread wake-ups per crossing; both showed in the benchmarks as a
+quarter or more of a unary call. This module runs a plain
+``SelectorEventLoop`` instead, one non-blocking iteration at a time: a Trio
+task (the driver) waits for the loop's selector file descriptor to become
+readable, or for the loop's next timer, and then runs the ready callbacks
+natively. Starting a coroutine from Trio runs its first steps at once in
+the calling task, so a call's request is on the wire before the caller
+sleeps.
+
+The loop's internals this relies on (``_run_once``, ``_ready``,
+``_scheduled`` and the async generator hooks) have been part of CPython's
+``BaseEventLoop`` since asyncio began; ``supported()`` checks for them and
+for a selector with a pollable descriptor (epoll, kqueue, devpoll: Linux,
+macOS and the BSDs, not Windows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import selectors
+import sys
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import outcome
+import sniffio
+import trio
+
+from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task
+
+try:  # the per-thread running loop as asyncio's C code sees it (trio-asyncio patches the Python names)
+    from _asyncio import _get_running_loop, _set_running_loop
+except ImportError:  # pragma: no cover - CPython always has _asyncio
+    from asyncio.events import _get_running_loop, _set_running_loop
+
+T = TypeVar("T")
+
+# Iterations run back to back before the driver lets other Trio tasks in.
+DRIVER_BURST = 64
+# Iterations a caller runs inline after starting a coroutine: enough for a
+# gRPC call to send its request, or for an already-buffered chunk to return.
+INLINE_BURST = 8
+# Bounds the shielded shutdown of the loop's leftover tasks and executor.
+SHUTDOWN_TIMEOUT = 5.0
+
+_LOOP_METHODS = ("_run_once", "_asyncgen_firstiter_hook", "_asyncgen_finalizer_hook")
+_LOOP_STATE = ("_ready", "_scheduled")
+
+
+def supported() -> bool:
+    """Whether this platform's selector and asyncio allow a hosted loop."""
+    return hasattr(selectors.DefaultSelector, "fileno") and all(
+        hasattr(asyncio.SelectorEventLoop, name) for name in _LOOP_METHODS
+    )
+
+
+class _PollingSelector(selectors.DefaultSelector):
+    """The default selector, except that ``select`` never waits: Trio does the waiting.
+
+    With ``skip`` set it does not even poll, so that an iteration only runs
+    the callbacks that are ready (a caller's inline burst leaves I/O to the
+    driver, which is woken for it anyway).
+    """
+
+    skip = False
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if self.skip:
+            return []
+        events: list[tuple[selectors.SelectorKey, int]] = super().select(0)
+        return events
+
+
+class HostedEventLoop(asyncio.SelectorEventLoop):
+    """A SelectorEventLoop whose iterations are run by Trio code (``run_ready``)."""
+
+    def __init__(self) -> None:
+        self._polling_selector = _PollingSelector()
+        super().__init__(self._polling_selector)
+        missing = [name for name in _LOOP_STATE if not hasattr(self, name)]
+        if missing:  # a future CPython changed the loop's internals
+            self.close()
+            raise RuntimeError(f"asyncio's event loop lacks {', '.join(missing)}: use another Trio bridge")
+
+    def fileno(self) -> int:
+        """The selector's descriptor: readable when an I/O callback is due."""
+        return int(self._polling_selector.fileno())
+
+    def has_ready_callbacks(self) -> bool:
+        return bool(self._ready)  # type: ignore[attr-defined]
+
+    def next_timer_delay(self) -> float:
+        """Seconds until the earliest timer (``inf`` when there is none)."""
+        scheduled = self._scheduled  # type: ignore[attr-defined]
+        if not scheduled:
+            return math.inf
+        return max(float(scheduled[0].when()) - self.time(), 0.0)
+
+    @trio.lowlevel.enable_ki_protection  # Ctrl-C waits for a checkpoint, never splits an iteration
+    def run_ready(self, max_iterations: int, *, poll: bool = True) -> None:
+        """Run iterations until no callback is ready (bounded), as run_forever would.
+
+        Each iteration polls I/O without waiting, unless ``poll`` is false.
+
+        Inside, the loop is the running loop of this thread for asyncio, for
+        trio-asyncio's patched lookups and for sniffio, and owns the async
+        generator hooks; everything is restored afterwards.
+        """
+        previous_loop = _get_running_loop()
+        previous_hooks = sys.get_asyncgen_hooks()
+        previous_library = sniffio.thread_local.name
+        trio_asyncio = sys.modules.get("trio_asyncio")
+        marker = trio_asyncio.current_loop.set(self) if trio_asyncio is not None else None
+        sys.set_asyncgen_hooks(
+            firstiter=self._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
+            finalizer=self._asyncgen_finalizer_hook,  # type: ignore[attr-defined]
+        )
+        _set_running_loop(self)
+        self._thread_id = threading.get_ident()  # is_running() is true inside
+        sniffio.thread_local.name = "asyncio"
+        self._polling_selector.skip = not poll
+        try:
+            run_once = self._run_once  # type: ignore[attr-defined]
+            ready = self._ready  # type: ignore[attr-defined]
+            for _ in range(max_iterations):
+                run_once()
+                if not ready:
+                    break
+        finally:
+            self._polling_selector.skip = False
+            sniffio.thread_local.name = previous_library
+            self._thread_id = None  # type: ignore[assignment]
+            _set_running_loop(previous_loop)
+            sys.set_asyncgen_hooks(*previous_hooks)
+            if marker is not None and trio_asyncio is not None:
+                trio_asyncio.current_loop.reset(marker)
+
+
+class _PendingCall:
+    """One coroutine started from Trio, and where its outcome goes."""
+
+    __slots__ = ("bridge", "outcome", "started", "trio_task", "waiting")
+
+    def __init__(self, bridge: HostedLoopBridge, trio_task: trio.lowlevel.Task) -> None:
+        self.bridge = bridge
+        self.trio_task = trio_task
+        self.started = False
+        self.waiting = False
+        self.outcome: outcome.Outcome[Any] | None = None
+
+    def finish(self, result: outcome.Outcome[Any]) -> None:
+        # Runs inside an iteration, so inside some Trio task: rescheduling is allowed.
+        self.outcome = result
+        if self.waiting:
+            trio.lowlevel.reschedule(self.trio_task, result)
+            self.bridge.woke_callers = True
+
+    async def run(self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+        """The asyncio task's body: hands the outcome over the moment ``fn`` ends.
+
+        Not from a done callback, which would cost one more loop iteration.
+        """
+        self.started = True
+        try:
+            result: outcome.Outcome[Any] = outcome.Value(await fn(*args))
+        except asyncio.CancelledError:
+            self.finish(outcome.Error(TaskCancelled()))
+            raise
+        except BaseException as error:
+            self.finish(outcome.Error(error))
+            if not isinstance(error, Exception):
+                raise
+            return
+        self.finish(result)
+
+
+class HostedLoopBridge:
+    """The AsyncioBridge over a HostedEventLoop (see the module docstring)."""
+
+    name = "hosted"
+
+    def __init__(self, loop: HostedEventLoop) -> None:
+        self.loop = loop
+        self._idle: trio.CancelScope | None = None  # the driver's wait, while it waits
+        self.woke_callers = False  # set when a burst handed a result to a waiting Trio task
+
+    async def drive(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run the loop until cancelled (the bridge's background task)."""
+        loop = self.loop
+        descriptor = loop.fileno()
+        task_status.started()
+        while True:
+            self.woke_callers = False
+            loop.run_ready(DRIVER_BURST)
+            if loop.has_ready_callbacks() or self.woke_callers:
+                # Let the Trio tasks run first: what they start next is then
+                # picked up by one burst instead of one inline run each.
+                await trio.lowlevel.checkpoint()
+                continue
+            try:
+                with trio.move_on_after(loop.next_timer_delay()) as idle:
+                    self._idle = idle
+                    await trio.lowlevel.wait_readable(descriptor)
+            finally:
+                self._idle = None
+
+    def _wake_driver(self) -> None:
+        """Make the driver look at the loop again (after Trio code scheduled work in it)."""
+        idle = self._idle
+        if idle is None:
+            return  # the driver is not waiting: it runs the loop before it waits again
+        if self.loop.has_ready_callbacks():
+            idle.cancel()
+            return
+        delay = self.loop.next_timer_delay()
+        if delay < math.inf:  # a new earliest timer moves the driver's wake-up, without a wake-up now
+            idle.deadline = min(idle.deadline, trio.current_time() + delay)
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        await trio.lowlevel.checkpoint_if_cancelled()
+        pending = _PendingCall(self, trio.lowlevel.current_task())
+        task = self.loop.create_task(pending.run(fn, args))
+        idle = self._idle
+        if idle is not None and not idle.cancel_called:
+            # The driver sleeps: run the first steps here (a request goes out
+            # now). Otherwise the driver is about to run a burst anyway.
+            self.loop.run_ready(INLINE_BURST, poll=False)
+        self._wake_driver()
+        if pending.outcome is not None:  # done already: a schedule point that cannot lose the result
+            await trio.lowlevel.cancel_shielded_checkpoint()
+            try:
+                done: T = pending.outcome.unwrap()
+            except TaskCancelled:
+                raise_for_cancelled_task(None)
+            return done
+        pending.waiting = True
+        raise_cancel: Callable[[], Any] | None = None
+
+        def abort(raise_cancel_arg: Callable[[], Any]) -> trio.lowlevel.Abort:
+            nonlocal raise_cancel
+            raise_cancel = raise_cancel_arg
+            task.cancel()
+            self._wake_driver()
+            if not pending.started:
+                return trio.lowlevel.Abort.SUCCEEDED  # the body never runs: nothing to wait for
+            return trio.lowlevel.Abort.FAILED  # keep waiting until the body has finished
+
+        try:
+            value: T = await trio.lowlevel.wait_task_rescheduled(abort)
+        except TaskCancelled:
+            raise_for_cancelled_task(raise_cancel)
+        return value
+
+
+async def _shutdown() -> None:
+    """Cancel what is left on the loop, then finish async generators and the executor."""
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks(loop) if task is not current]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        await asyncio.wait(leftovers)
+    await loop.shutdown_asyncgens()
+    await loop.shutdown_default_executor()
+
+
+@asynccontextmanager
+async def open_hosted_loop() -> AsyncIterator[HostedLoopBridge]:
+    """A hosted loop for the duration of the block; its driver lives in the block's nursery."""
+    bridge = HostedLoopBridge(HostedEventLoop())
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(bridge.drive)
+            try:
+                yield bridge
+            finally:
+                with trio.CancelScope(shield=True) as cleanup:
+                    cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
+                    await bridge.run(_shutdown)
+                nursery.cancel_scope.cancel()
+    finally:
+        bridge.loop.close()
