@@ -17,7 +17,7 @@ import contextlib
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NoReturn, TypeVar
 
 from google.protobuf.message import Message
 from grpclib.client import Channel
@@ -65,7 +65,8 @@ class _SizeLimitedCodec(ProtoCodec):
                 Status.RESOURCE_EXHAUSTED,
                 f"reply of {len(data)} bytes exceeds the {self._max_bytes}-byte message limit",
             )
-        return super().decode(data, message_type)
+        # What ProtoCodec.decode does, without its extra call: once per event.
+        return message_type.FromString(data)
 
 
 def translate_error(
@@ -216,18 +217,24 @@ class GatewayTransport:
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:
-            translated = translate_error(
-                exc, method=method, endpoint=self.options.endpoint, secrets=self.secrets
-            )
-            if translated is exc:
-                raise
-            raise translated from None
+            self._raise_translated(exc, method)
+
+    def _raise_translated(self, exc: BaseException, method: str) -> NoReturn:
+        translated = translate_error(exc, method=method, endpoint=self.options.endpoint, secrets=self.secrets)
+        if translated is exc:
+            raise exc
+        raise translated from None
 
     async def unary(self, method: str, request: Message, *, timeout: float | None) -> Any:
         """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
         stub = self._require_stub()
-        with self.translating(method):
+        # ``translating`` written out: this runs once per call.
+        try:
             return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            self._raise_translated(exc, method)
 
     async def collect(self, method: str, request: Message, *, timeout: float | None) -> list[Any]:
         """Every message of a short server stream (e.g. QueryActiveAlarms)."""
@@ -342,16 +349,14 @@ class StreamPump(Generic[MessageT]):
             with self._transport.translating(self._method):
                 async with self._transport.open_stream(self._method, timeout=self._timeout) as stream:
                     await stream.send_message(self._request, end=True)
-                    while True:
-                        message = await stream.recv_message()
-                        if message is None:
-                            break
+                    buffer, capacity, ready = self._buffer, self._capacity, self._ready
+                    while (message := await stream.recv_message()) is not None:
                         self._received += 1
-                        if len(self._buffer) >= self._capacity and not self._make_room():
+                        if len(buffer) >= capacity and not self._make_room():
                             await stream.cancel()
                             return
-                        self._buffer.append(message)
-                        self._ready.set()
+                        buffer.append(message)
+                        ready.set()
         except asyncio.CancelledError:
             self._failure = self._failure or ClientClosedError("the stream was closed")
             raise

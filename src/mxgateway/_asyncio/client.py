@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from mxgateway._core import requests
-from mxgateway._core.event_cursor import DeliveryQueue
+from mxgateway._core.event_cursor import EMPTY, DeliveryQueue
 from mxgateway._core.events import Event
 from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status
 from mxgateway._core.statuses import MxStatus
@@ -287,7 +287,8 @@ class EventStream(Generic[ItemT]):
         return self
 
     async def __anext__(self) -> ItemT:
-        if not self._queue:
+        item: ItemT = self._queue.take()
+        if item is EMPTY:
             if self._closed:
                 raise StopAsyncIteration
             await self._start()
@@ -295,7 +296,7 @@ class EventStream(Generic[ItemT]):
             if not chunk:
                 raise StopAsyncIteration
             self._queue.extend(chunk)
-        item: ItemT = self._queue.pop()
+            item = self._queue.take()
         return item
 
     def statistics(self) -> PumpStatistics:

@@ -30,12 +30,19 @@ def kind_for_member(member: str) -> str:
     return "MX_COMMAND_KIND_" + member.removesuffix("_command").upper()
 
 
+# payload message full name -> (oneof member, MxCommandKind name), made once
+_TARGET_BY_PAYLOAD: dict[str, tuple[str, str]] = {
+    full_name: (member, kind_for_member(member)) for full_name, member in _MEMBER_BY_PAYLOAD.items()
+}
+
+
 def make_command(payload: Message) -> pb.MxCommand:
     """Wrap a ``<Kind>Command`` payload in an MxCommand with its kind set."""
-    member = _MEMBER_BY_PAYLOAD.get(payload.DESCRIPTOR.full_name)
-    if member is None:
+    target = _TARGET_BY_PAYLOAD.get(payload.DESCRIPTOR.full_name)
+    if target is None:
         raise ArgumentError(f"{payload.DESCRIPTOR.full_name} is not an MxCommand payload")
-    command = pb.MxCommand(kind=kind_for_member(member))
+    member, kind = target
+    command = pb.MxCommand(kind=kind)
     getattr(command, member).CopyFrom(payload)
     return command
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 from typing import Any
 
 from mxgateway._core.events import decode_event
@@ -28,31 +27,57 @@ class EventCursor:
             self.last_worker_sequence = max(message.replay_gap.oldest_available_sequence - 1, 0)
 
 
+EMPTY: Any = object()
+"""What ``DeliveryQueue.take`` returns when the current chunk is used up."""
+
+
 class DeliveryQueue:
     """Chunks in, one message out at a time; the cursor follows what was handed out.
 
     ``decode`` picks typed events (``decode_event``) or the raw messages;
     ``track`` is false for streams without worker sequences (the alarm feed).
+    ``take`` runs once per event, so it only moves an index: the cursor
+    catches up with what was handed out when it is read or when the next
+    chunk comes in.
     """
 
+    __slots__ = ("_chunk", "_cursor", "_decode", "_folded", "_next", "_track")
+
     def __init__(self, after_worker_sequence: int = 0, *, decode: bool, track: bool = True) -> None:
-        self._pending: collections.deque[Any] = collections.deque()
+        self._chunk: list[Any] = []
+        self._next = 0  # index of the next message to hand out
+        self._folded = 0  # messages before this index are in the cursor
         self._cursor = EventCursor(after_worker_sequence)
         self._decode = decode
         self._track = track
 
     @property
     def last_worker_sequence(self) -> int:
+        self._fold()
         return self._cursor.last_worker_sequence
 
     def __bool__(self) -> bool:
-        return bool(self._pending)
+        return self._next < len(self._chunk)
+
+    def _fold(self) -> None:
+        if self._track:
+            observe = self._cursor.observe
+            for message in self._chunk[self._folded : self._next]:
+                observe(message)
+        self._folded = self._next
 
     def extend(self, chunk: list[Any]) -> None:
-        self._pending.extend(chunk)
+        """Queue a chunk; what is left of the current one comes first."""
+        self._fold()
+        self._chunk = self._chunk[self._next :] + chunk if self else chunk
+        self._next = self._folded = 0
 
-    def pop(self) -> Any:
-        message = self._pending.popleft()
-        if self._track:
-            self._cursor.observe(message)
+    def take(self) -> Any:
+        """The next message (typed if ``decode``), or EMPTY."""
+        index = self._next
+        chunk = self._chunk
+        if index >= len(chunk):
+            return EMPTY
+        self._next = index + 1
+        message = chunk[index]
         return decode_event(message) if self._decode else message

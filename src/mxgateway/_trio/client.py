@@ -24,7 +24,7 @@ from typing import Any, Generic, Self, TypeVar
 import trio
 
 from mxgateway._core import requests
-from mxgateway._core.event_cursor import DeliveryQueue
+from mxgateway._core.event_cursor import EMPTY, DeliveryQueue
 from mxgateway._core.events import Event
 from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status
 from mxgateway._core.statuses import MxStatus
@@ -383,7 +383,8 @@ class TrioEventStream(Generic[ItemT]):
         return self
 
     async def __anext__(self) -> ItemT:
-        if not self._queue:
+        item: ItemT = self._queue.take()
+        if item is EMPTY:
             if self._chunks is None:
                 raise ClientClosedError("use 'async with' to open the event stream")
             if self._closed:
@@ -395,7 +396,7 @@ class TrioEventStream(Generic[ItemT]):
             if isinstance(chunk, _StreamFailure):
                 raise chunk.error
             self._queue.extend(chunk)
-        item: ItemT = self._queue.pop()
+            item = self._queue.take()
         return item
 
     async def statistics(self) -> PumpStatistics:
