@@ -258,3 +258,30 @@ async def test_overflow_is_an_error_after_every_buffered_event(gateway: FakeGate
     assert caught.value.last_worker_sequence == delivered[-1]
     with trio.fail_after(WAIT):
         await wait_for(gateway.state.stream_cancelled)  # the reader reset the stream
+
+
+async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(gateway: FakeGateway, bridge: str) -> None:
+    # The cancellation reaches the bridge's own tasks too; the call's asyncio
+    # side must still be run to its end (stream reset), not left hanging.
+    async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+        import asyncio
+
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    gateway.service.invoke_handler = hang
+    with trio.fail_after(WAIT):
+        with trio.CancelScope() as scope:
+            async with trio.open_nursery() as nursery:
+
+                async def cancel_when_server_has_call() -> None:
+                    await wait_for(gateway.state.invoke_started)
+                    scope.cancel()
+
+                nursery.start_soon(cancel_when_server_has_call)
+                async with mxgateway.open_client(
+                    endpoint=gateway.endpoint, plaintext=True, bridge=bridge
+                ) as client:
+                    await client.attach_session("session-" + "c" * 32).ping()
+        assert scope.cancelled_caught
+        await wait_for(gateway.state.invoke_cancelled)

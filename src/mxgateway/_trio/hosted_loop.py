@@ -190,12 +190,26 @@ class HostedLoopBridge:
         self.loop = loop
         self._idle: trio.CancelScope | None = None  # the driver's wait, while it waits
         self.woke_callers = False  # set when a burst handed a result to a waiting Trio task
+        self._driver_scope = trio.CancelScope(shield=True)
 
     async def drive(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Run the loop until cancelled (the bridge's background task)."""
+        """Run the loop until ``stop()`` (the bridge's background task).
+
+        Shielded: a cancellation around the whole client block reaches the
+        callers, whose asyncio tasks must then still run to their end (and
+        reset their HTTP/2 streams), which needs this loop to keep turning.
+        """
         loop = self.loop
         descriptor = loop.fileno()
         task_status.started()
+        with self._driver_scope:
+            await self._turn_until_stopped(loop, descriptor)
+
+    def stop(self) -> None:
+        """End the driver (after the loop's work was shut down)."""
+        self._driver_scope.cancel()
+
+    async def _turn_until_stopped(self, loop: HostedEventLoop, descriptor: int) -> None:
         while True:
             self.woke_callers = False
             loop.run_ready(DRIVER_BURST)
@@ -285,6 +299,6 @@ async def open_hosted_loop() -> AsyncIterator[HostedLoopBridge]:
                 with trio.CancelScope(shield=True) as cleanup:
                     cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
                     await bridge.run(_shutdown)
-                nursery.cancel_scope.cancel()
+                bridge.stop()
     finally:
         bridge.loop.close()
