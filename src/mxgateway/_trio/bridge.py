@@ -42,6 +42,9 @@ BRIDGE_ENV = "MXGATEWAY_TRIO_BRIDGE"
 
 class AsyncioBridge(Protocol):
     name: str
+    # Whether the asyncio loop runs in Trio's own thread: a call then costs no
+    # thread hand-off, so an event stream needs no task fetching ahead.
+    shares_thread: bool
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         """``await fn(*args)`` in the asyncio loop; a Trio checkpoint."""
@@ -50,6 +53,7 @@ class AsyncioBridge(Protocol):
 
 class TrioAsyncioBridge:
     name = "trio-asyncio"
+    shares_thread = True
 
     def __init__(self, loop: Any) -> None:
         self._loop = loop
@@ -63,6 +67,7 @@ class ThreadBridge:
     """An asyncio loop on a daemon thread; results are handed back to Trio."""
 
     name = "thread"
+    shares_thread = False
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

@@ -311,12 +311,20 @@ class _StreamFailure:
 class TrioEventStream(Generic[ItemT]):
     """A session's event stream (async context manager and async iterator).
 
-    The block owns a nursery with one task that fetches the next chunk across
-    the bridge while the consumer works through the current one, so the
-    consumer rarely waits for a crossing. That task holds at most one chunk
-    (``chunk_size`` events) on top of the reader's ``buffer_size``; the
-    overflow policy applies when both are full. Leaving the block cancels
-    the task and resets the gRPC stream.
+    The reader is an asyncio task of the transport (``StreamPump``) that
+    never waits for the consumer. The consumer takes what it has buffered
+    one chunk (``chunk_size`` events) at a time, each a checkpoint:
+
+    - over a bridge that runs asyncio in Trio's own thread (hosted,
+      trio-asyncio) directly, since a chunk already buffered comes back
+      without waiting;
+    - over the thread bridge through a task in the block's nursery, which
+      fetches the next chunk while the consumer works through the current
+      one, so the consumer rarely waits for a thread crossing. That task
+      holds at most one chunk on top of the reader's ``buffer_size``.
+
+    The overflow policy applies when the reader's buffer is full. Leaving
+    the block ends the fetch task and resets the gRPC stream.
     """
 
     def __init__(
@@ -332,6 +340,7 @@ class TrioEventStream(Generic[ItemT]):
         self._nursery_manager: AbstractAsyncContextManager[trio.Nursery] | None = None
         self._nursery: trio.Nursery | None = None
         self._chunks: trio.MemoryReceiveChannel[list[Any] | _StreamFailure] | None = None
+        self._opened = False
         self._closed = False
 
     @property
@@ -339,14 +348,17 @@ class TrioEventStream(Generic[ItemT]):
         return self._queue.last_worker_sequence
 
     async def __aenter__(self) -> Self:
-        if self._closed or self._nursery is not None:
+        if self._closed or self._opened:
             raise ClientClosedError("an event stream can be opened once")
-        await self._client._bridge.run(self._pump.start)
-        # Unbuffered: the fetch task hands over the chunk it holds when asked.
-        send, self._chunks = trio.open_memory_channel[list[Any] | _StreamFailure](0)
-        self._nursery_manager = trio.open_nursery()
-        self._nursery = await self._nursery_manager.__aenter__()
-        self._nursery.start_soon(self._fetch_chunks, send)
+        bridge = self._client._bridge
+        await bridge.run(self._pump.start)
+        self._opened = True
+        if not bridge.shares_thread:
+            # Unbuffered: the fetch task hands over the chunk it holds when asked.
+            send, self._chunks = trio.open_memory_channel[list[Any] | _StreamFailure](0)
+            self._nursery_manager = trio.open_nursery()
+            self._nursery = await self._nursery_manager.__aenter__()
+            self._nursery.start_soon(self._fetch_chunks, send)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -363,6 +375,19 @@ class TrioEventStream(Generic[ItemT]):
                 if not chunk:
                     return  # the gateway ended the stream
                 await send.send(chunk)
+
+    async def _next_chunk(self) -> list[Any]:
+        """The next chunk of messages; ``[]`` when the gateway ended the stream."""
+        if self._chunks is None:
+            chunk: list[Any] = await self._client._bridge.run(self._pump.next_chunk, self._chunk_size)
+            return chunk
+        try:
+            fetched = await self._chunks.receive()
+        except trio.EndOfChannel:
+            return []
+        if isinstance(fetched, _StreamFailure):
+            raise fetched.error
+        return fetched
 
     async def aclose(self) -> None:
         """Stop the fetch task, reset the gRPC stream and wait for its reader (shielded)."""
@@ -385,16 +410,13 @@ class TrioEventStream(Generic[ItemT]):
     async def __anext__(self) -> ItemT:
         item: ItemT = self._queue.take()
         if item is EMPTY:
-            if self._chunks is None:
+            if not self._opened:
                 raise ClientClosedError("use 'async with' to open the event stream")
             if self._closed:
                 raise StopAsyncIteration
-            try:
-                chunk = await self._chunks.receive()
-            except trio.EndOfChannel:
-                raise StopAsyncIteration from None
-            if isinstance(chunk, _StreamFailure):
-                raise chunk.error
+            chunk = await self._next_chunk()
+            if not chunk:
+                raise StopAsyncIteration
             self._queue.extend(chunk)
             item = self._queue.take()
         return item

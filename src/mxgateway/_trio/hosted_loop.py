@@ -185,6 +185,7 @@ class HostedLoopBridge:
     """The AsyncioBridge over a HostedEventLoop (see the module docstring)."""
 
     name = "hosted"
+    shares_thread = True
 
     def __init__(self, loop: HostedEventLoop) -> None:
         self.loop = loop
