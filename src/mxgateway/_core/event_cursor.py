@@ -60,10 +60,19 @@ class DeliveryQueue:
         return self._next < len(self._chunk)
 
     def _fold(self) -> None:
-        if self._track:
-            observe = self._cursor.observe
+        if self._track and self._folded < self._next:
+            cursor = self._cursor
+            last = cursor.last_worker_sequence
             for message in self._chunk[self._folded : self._next]:
-                observe(message)
+                sequence = message.worker_sequence
+                if sequence:  # EventCursor.observe written out for the common case
+                    if sequence > last:
+                        last = sequence
+                else:
+                    cursor.last_worker_sequence = last
+                    cursor.observe(message)
+                    last = cursor.last_worker_sequence
+            cursor.last_worker_sequence = last
         self._folded = self._next
 
     def extend(self, chunk: list[Any]) -> None:
