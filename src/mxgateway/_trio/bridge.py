@@ -139,23 +139,33 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
         # The loop lives in a background task rather than around the caller's
         # block: open_loop() shields its body and only forwards cancellation,
         # so a block inside it would no longer see the caller's deadlines.
+        stop = trio.Event()
         async with trio.open_nursery() as nursery:
-            loop = await nursery.start(_host_trio_asyncio_loop)
+            loop = await nursery.start(_host_trio_asyncio_loop, stop)
             try:
                 yield TrioAsyncioBridge(loop)
             finally:
-                nursery.cancel_scope.cancel()
+                stop.set()
         return
     async with _thread_loop() as loop:
         yield ThreadBridge(loop)
 
 
-async def _host_trio_asyncio_loop(task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED) -> None:
+async def _host_trio_asyncio_loop(
+    stop: trio.Event, task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Run trio-asyncio's loop until ``stop`` is set.
+
+    Shielded: when a cancellation reaches the whole client block, the calls
+    it interrupts (and the shielded close of the transport) still need the
+    loop to run their asyncio side to the end.
+    """
     import trio_asyncio
 
-    async with trio_asyncio.open_loop() as loop:
-        task_status.started(loop)
-        await trio.sleep_forever()
+    with trio.CancelScope(shield=True):
+        async with trio_asyncio.open_loop() as loop:
+            task_status.started(loop)
+            await stop.wait()
 
 
 @contextlib.asynccontextmanager
