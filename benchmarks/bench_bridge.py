@@ -2,16 +2,20 @@
 
 Prints, side by side in one run:
 - the cost of one Trio -> asyncio -> Trio round trip of a no-op coroutine,
-  sequential and with 50 in flight, for both bridges;
-- raw grpclib unary calls/s on a native asyncio loop and inside
-  trio-asyncio's loop (one crossing for the whole batch).
+  sequential and with 50 in flight, for every bridge;
+- raw grpclib unary calls/s (sequential and 50 in flight) on a native
+  asyncio loop, inside the hosted loop and inside trio-asyncio's loop, with
+  one crossing for the whole batch, so only the loop differs.
 
-    python benchmarks/bench_bridge.py [--calls 2000] [--crossings 5000]
+    python benchmarks/bench_bridge.py [--calls 2000] [--crossings 5000] [--rounds 3]
+
+Each figure is the median over the rounds; every round measures everything in turn.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +38,7 @@ def crossing_costs(crossings: int) -> list[tuple[str, float]]:
     results: list[tuple[str, float]] = []
 
     async def main() -> None:
-        for kind in ("trio-asyncio", "thread"):
+        for kind in ("hosted", "trio-asyncio", "thread"):
             async with open_bridge(kind) as bridge:
                 for concurrency in (1, 50):
 
@@ -56,27 +60,38 @@ def crossing_costs(crossings: int) -> list[tuple[str, float]]:
 
 
 def grpclib_loops(address: tuple[str, int], calls: int) -> list[tuple[str, float]]:
-    import trio_asyncio
+    from mxgateway._trio.bridge import open_bridge
 
-    native = calls / bench_client.on_asyncio(lambda: bench_client.raw_unary(address, calls, 1))
+    rows: list[tuple[str, float]] = []
+    for concurrency in (1, bench_client.CONCURRENCY):
 
-    async def inside() -> float:
-        async with trio_asyncio.open_loop() as loop:
-            seconds: float = await loop.run_aio_coroutine(bench_client.raw_unary(address, calls, 1))
-            return seconds
+        def batch(kind: str, concurrency: int = concurrency) -> float:
+            async def inside() -> float:
+                async with open_bridge(kind) as bridge:
+                    seconds: float = await bridge.run(bench_client.raw_unary, address, calls, concurrency)
+                    return seconds
 
-    hosted = calls / trio.run(inside)
-    return [
-        ("raw grpclib unary, native asyncio loop (calls/s)", native),
-        ("raw grpclib unary, inside trio-asyncio (calls/s)", hosted),
-        ("ratio trio-asyncio / native", hosted / native),
-    ]
+            return calls / trio.run(inside)
+
+        native = calls / bench_client.on_asyncio(lambda c=concurrency: bench_client.raw_unary(address, calls, c))
+        hosted = batch("hosted")
+        trio_asyncio = batch("trio-asyncio")
+        label = f"{concurrency} in flight"
+        rows += [
+            (f"raw grpclib unary, {label}, native asyncio loop (calls/s)", native),
+            (f"raw grpclib unary, {label}, hosted loop (calls/s)", hosted),
+            (f"raw grpclib unary, {label}, trio-asyncio loop (calls/s)", trio_asyncio),
+            (f"  ratio hosted / native, {label}", hosted / native),
+            (f"  ratio trio-asyncio / native, {label}", trio_asyncio / native),
+        ]
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--crossings", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port_file = Path(tmp) / "port"
@@ -90,12 +105,16 @@ def main() -> int:
                     raise SystemExit("benchmark server did not start")
                 time.sleep(0.05)
             address = ("127.0.0.1", int(port_file.read_text()))
-            rows = crossing_costs(args.crossings) + grpclib_loops(address, args.calls)
+            results: dict[str, list[float]] = {}
+            for _ in range(args.rounds):
+                for name, value in crossing_costs(args.crossings) + grpclib_loops(address, args.calls):
+                    results.setdefault(name, []).append(value)
         finally:
             server.terminate()
             server.wait(10)
-    for name, value in rows:
-        print(f"{name:60} {value:10.2f}")
+    print(f"rounds: {args.rounds} (median shown)")
+    for name, values in results.items():
+        print(f"{name:66} {statistics.median(values):10.2f}")
     return 0
 
 
