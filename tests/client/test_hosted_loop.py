@@ -199,3 +199,19 @@ with run_simulator_in_thread() as sim:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["hosted", "False"]
+
+
+async def test_two_hosted_loops_in_one_trio_run_keep_to_themselves() -> None:
+    seen: dict[str, asyncio.AbstractEventLoop] = {}
+
+    async def use(name: str, bridge: HostedLoopBridge) -> None:
+        for _ in range(20):
+            loop, _, _ = await bridge.run(_where_am_i)
+            assert loop is bridge.loop
+        seen[name] = loop
+
+    with trio.fail_after(WAIT):
+        async with open_hosted_loop() as first, open_hosted_loop() as second, trio.open_nursery() as nursery:
+            nursery.start_soon(use, "first", first)
+            nursery.start_soon(use, "second", second)
+    assert seen["first"] is not seen["second"]
