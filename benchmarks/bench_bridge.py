@@ -73,7 +73,9 @@ def grpclib_loops(address: tuple[str, int], calls: int) -> list[tuple[str, float
 
             return calls / trio.run(inside)
 
-        native = calls / bench_client.on_asyncio(lambda c=concurrency: bench_client.raw_unary(address, calls, c))
+        native = calls / bench_client.on_asyncio(
+            lambda c=concurrency: bench_client.raw_unary(address, calls, c)
+        )
         hosted = batch("hosted")
         trio_asyncio = batch("trio-asyncio")
         label = f"{concurrency} in flight"

@@ -282,57 +282,88 @@ def main() -> int:
     return 0
 
 
-def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
+Measurement = tuple[str, int, Callable[[], float]]
+
+
+def measurements(address: tuple[str, int], n_events: int, n_calls: int) -> list[list[Measurement]]:
+    """The groups of measurements; each group shares a raw grpclib baseline."""
     endpoint = f"{address[0]}:{address[1]}"
-    n_events, n_calls = args.events, args.calls
-    results: dict[str, list[float]] = {}
-
-    def record(name: str, count: int, seconds: float) -> None:
-        results.setdefault(name, []).append(count / seconds)
-
     bridges = ["hosted", "trio-asyncio", "thread"]
-    for round_number in range(args.rounds):
-        record("events: raw grpclib", n_events, on_asyncio(lambda: raw_events(address, n_events)))
-        for typed, kind in ((False, "messages"), (True, "typed events")):
-            record(
+
+    def trio_events_seconds(bridge: str, typed: bool) -> float:
+        count, seconds = trio_events(endpoint, n_events, bridge, typed)
+        assert count == n_events, (bridge, count)
+        return seconds
+
+    events: list[Measurement] = [
+        ("events: raw grpclib", n_events, lambda: on_asyncio(lambda: raw_events(address, n_events)))
+    ]
+    for typed, kind in ((False, "messages"), (True, "typed events")):
+        events.append(
+            (
                 f"events: asyncio API, {kind}",
                 n_events,
-                on_asyncio(lambda t=typed: asyncio_events(endpoint, n_events, t)),
+                lambda t=typed: on_asyncio(lambda: asyncio_events(endpoint, n_events, t)),
             )
-            for bridge in bridges:
-                count, seconds = trio_events(endpoint, n_events, bridge, typed)
-                assert count == n_events, (bridge, count)
-                record(f"events: Trio API ({bridge}), {kind}", n_events, seconds)
-        for concurrency, label in ((1, "sequential"), (CONCURRENCY, f"{CONCURRENCY}-concurrent")):
-            record(
+        )
+        events += [
+            (
+                f"events: Trio API ({bridge}), {kind}",
+                n_events,
+                lambda b=bridge, t=typed: trio_events_seconds(b, t),
+            )
+            for bridge in bridges
+        ]
+    groups = [events]
+    for concurrency, label in ((1, "sequential"), (CONCURRENCY, f"{CONCURRENCY}-concurrent")):
+        group: list[Measurement] = [
+            (
                 f"unary {label}: raw grpclib",
                 n_calls,
-                on_asyncio(lambda c=concurrency: raw_unary(address, n_calls, c)),
-            )
-            record(
+                lambda c=concurrency: on_asyncio(lambda: raw_unary(address, n_calls, c)),
+            ),
+            (
                 f"unary {label}: asyncio API",
                 n_calls,
-                on_asyncio(lambda c=concurrency: asyncio_unary(endpoint, n_calls, c)),
+                lambda c=concurrency: on_asyncio(lambda: asyncio_unary(endpoint, n_calls, c)),
+            ),
+        ]
+        group += [
+            (
+                f"unary {label}: Trio API ({bridge})",
+                n_calls,
+                lambda b=bridge, c=concurrency: trio_unary(endpoint, n_calls, c, b),
             )
-            for bridge in bridges:
-                record(
-                    f"unary {label}: Trio API ({bridge})",
-                    n_calls,
-                    trio_unary(endpoint, n_calls, concurrency, bridge),
-                )
+            for bridge in bridges
+        ]
+        groups.append(group)
+    return groups
+
+
+def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
+    groups = measurements(address, args.events, args.calls)
+    results: dict[str, list[float]] = {}
+    for round_number in range(args.rounds):
+        for group in groups:
+            # Rotate the order every round, so that no client always runs
+            # first (or right after the same neighbour) in its group.
+            shift = round_number % len(group)
+            for name, count, run in group[shift:] + group[:shift]:
+                results.setdefault(name, []).append(count / run())
         print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
 
-    print(f"events per run: {n_events}, unary calls per run: {n_calls}, rounds: {args.rounds} (median shown)")
-    print(f"{'measurement':56} {'per second':>12} {'vs raw grpclib':>15}")
-    baselines = {
-        name.split(":")[0]: statistics.median(v)
-        for name, v in results.items()
-        if name.endswith("raw grpclib")
-    }
-    for name, values in results.items():
-        median = statistics.median(values)
-        ratio = median / baselines[name.split(":")[0]]
-        print(f"{name:56} {median:12.0f} {ratio:14.2f}x")
+    print(f"events per run: {args.events}, unary calls per run: {args.calls}, rounds: {args.rounds}")
+    print("per second: median over the rounds; ratios: to raw grpclib of the same round (median, min-max)")
+    print(f"{'measurement':52} {'per second':>11} {'vs raw grpclib':>15} {'range':>12}")
+    for group in groups:
+        baseline = results[group[0][0]]
+        for name, _, _ in group:
+            values = results[name]
+            ratios = [value / base for value, base in zip(values, baseline, strict=True)]
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+            print(
+                f"{name:52} {statistics.median(values):11.0f} {statistics.median(ratios):14.2f}x {spread:>12}"
+            )
 
 
 if __name__ == "__main__":

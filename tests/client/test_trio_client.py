@@ -200,7 +200,9 @@ async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway, 
     gateway.service.events = [gateway.event(1, value=10)]
     with trio.fail_after(WAIT):
         async with trio_asyncio.open_loop() as loop:
-            async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=kind) as client:
+            async with mxgateway.open_client(
+                endpoint=gateway.endpoint, plaintext=True, bridge=kind
+            ) as client:
                 if kind == "trio-asyncio":
                     assert client._bridge._loop is loop  # type: ignore[attr-defined]  # reused, not a second loop
                 else:
@@ -260,7 +262,9 @@ async def test_overflow_is_an_error_after_every_buffered_event(gateway: FakeGate
         await wait_for(gateway.state.stream_cancelled)  # the reader reset the stream
 
 
-async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(gateway: FakeGateway, bridge: str) -> None:
+async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(
+    gateway: FakeGateway, bridge: str
+) -> None:
     # The cancellation reaches the bridge's own tasks too; the call's asyncio
     # side must still be run to its end (stream reset), not left hanging.
     async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
