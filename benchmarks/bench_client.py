@@ -1,9 +1,14 @@
 """Throughput of the Trio API, the asyncio API and a raw grpclib loop, side by side.
 
 One gateway process (a minimal grpclib server started by this script) serves
-every measurement. Each round runs every client once, in turn, and the
-figures printed are the median over the rounds, so the ratios compare runs
-made under the same machine load.
+every measurement. Each round runs every client once, in an order that
+rotates from round to round; each ratio is taken within a round, so it
+compares runs made under the same machine load, and the median and range
+over the rounds are printed.
+
+The raw grpclib loops send what the clients send, so that the ratios
+measure the client's own work: a unary request carries a correlation id as
+long as the client's (built once, though, not per call).
 
     python benchmarks/bench_client.py [--events 20000] [--calls 2000] [--rounds 5]
 """
@@ -139,6 +144,7 @@ async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> 
         stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
         request = pb.MxCommandRequest(
             session_id=SESSION_ID,
+            client_correlation_id="py-00000000-1000",  # the length of the client's ids
             command=pb.MxCommand(kind=pb.MX_COMMAND_KIND_PING, ping_command=pb.PingCommand()),
         )
 
