@@ -15,6 +15,7 @@ Each figure is the median over the rounds; every round measures everything in tu
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -32,60 +33,70 @@ async def _nothing() -> int:
     return 1
 
 
-def crossing_costs(crossings: int) -> list[tuple[str, float]]:
+def crossing_costs(kind: str, crossings: int) -> dict[str, float]:
     from mxgateway._trio.bridge import open_bridge
 
-    results: list[tuple[str, float]] = []
+    results: dict[str, float] = {}
 
     async def main() -> None:
-        for kind in ("hosted", "trio-asyncio", "thread"):
-            async with open_bridge(kind) as bridge:
-                for concurrency in (1, 50):
+        async with open_bridge(kind) as bridge:
+            for concurrency in (1, bench_client.CONCURRENCY):
 
-                    async def worker(count: int, bridge=bridge) -> None:  # type: ignore[no-untyped-def]
-                        for _ in range(count):
-                            await bridge.run(_nothing)
+                async def worker(count: int) -> None:
+                    for _ in range(count):
+                        await bridge.run(_nothing)
 
-                    started = time.perf_counter()
-                    async with trio.open_nursery() as nursery:
-                        for _ in range(concurrency):
-                            nursery.start_soon(worker, crossings // concurrency)
-                    elapsed = time.perf_counter() - started
-                    results.append(
-                        (f"crossing, {kind}, {concurrency} in flight (us each)", elapsed / crossings * 1e6)
-                    )
+                started = time.perf_counter()
+                async with trio.open_nursery() as nursery:
+                    for _ in range(concurrency):
+                        nursery.start_soon(worker, crossings // concurrency)
+                elapsed = time.perf_counter() - started
+                results[f"crossing, {kind}, {concurrency} in flight (us each)"] = elapsed / crossings * 1e6
 
     trio.run(main)
     return results
 
 
-def grpclib_loops(address: tuple[str, int], calls: int) -> list[tuple[str, float]]:
-    from mxgateway._trio.bridge import open_bridge
+def grpclib_on(loop: str, address: tuple[str, int], calls: int, concurrency: int) -> dict[str, float]:
+    """Raw grpclib unary calls/s on one loop, with one crossing for the whole batch."""
+    if loop == "native":
+        seconds = bench_client.on_asyncio(lambda: bench_client.raw_unary(address, calls, concurrency))
+    else:
+        from mxgateway._trio.bridge import open_bridge
 
-    rows: list[tuple[str, float]] = []
+        async def inside() -> float:
+            async with open_bridge(loop) as bridge:
+                elapsed: float = await bridge.run(bench_client.raw_unary, address, calls, concurrency)
+                return elapsed
+
+        seconds = trio.run(inside)
+    return {f"raw grpclib unary, {concurrency} in flight, {loop} loop (calls/s)": calls / seconds}
+
+
+def measure(unit: str, address: tuple[str, int], args: argparse.Namespace) -> dict[str, float]:
+    kind, _, rest = unit.partition(":")
+    if kind == "crossing":
+        return crossing_costs(rest, args.crossings)
+    loop, _, concurrency = rest.partition(":")
+    return grpclib_on(loop, address, args.calls, int(concurrency))
+
+
+def units() -> list[str]:
+    found = [f"crossing:{kind}" for kind in ("hosted", "trio-asyncio", "thread")]
     for concurrency in (1, bench_client.CONCURRENCY):
+        found += [f"loop:{loop}:{concurrency}" for loop in ("native", "hosted", "trio-asyncio")]
+    return found
 
-        def batch(kind: str, concurrency: int = concurrency) -> float:
-            async def inside() -> float:
-                async with open_bridge(kind) as bridge:
-                    seconds: float = await bridge.run(bench_client.raw_unary, address, calls, concurrency)
-                    return seconds
 
-            return calls / trio.run(inside)
-
-        native = calls / bench_client.on_asyncio(
-            lambda c=concurrency: bench_client.raw_unary(address, calls, c)
-        )
-        hosted = batch("hosted")
-        trio_asyncio = batch("trio-asyncio")
-        label = f"{concurrency} in flight"
-        rows += [
-            (f"raw grpclib unary, {label}, native asyncio loop (calls/s)", native),
-            (f"raw grpclib unary, {label}, hosted loop (calls/s)", hosted),
-            (f"raw grpclib unary, {label}, trio-asyncio loop (calls/s)", trio_asyncio),
-            (f"  ratio hosted / native, {label}", hosted / native),
-            (f"  ratio trio-asyncio / native, {label}", trio_asyncio / native),
-        ]
+def measure_in_child(unit: str, port: int, args: argparse.Namespace) -> dict[str, float]:
+    # A fresh interpreter for every unit: importing trio-asyncio patches
+    # asyncio's lookups for the whole process, which would slow the native runs.
+    command = [sys.executable, __file__, "--measure", unit, "--port", str(port)]
+    command += ["--calls", str(args.calls), "--crossings", str(args.crossings)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{unit} failed:\n{result.stderr}")
+    rows: dict[str, float] = json.loads(result.stdout)
     return rows
 
 
@@ -94,7 +105,12 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--crossings", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--measure", metavar="UNIT", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, ("127.0.0.1", args.port), args)))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         port_file = Path(tmp) / "port"
         server = subprocess.Popen(
@@ -106,15 +122,23 @@ def main() -> int:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("benchmark server did not start")
                 time.sleep(0.05)
-            address = ("127.0.0.1", int(port_file.read_text()))
+            port = int(port_file.read_text())
             results: dict[str, list[float]] = {}
             for _ in range(args.rounds):
-                for name, value in crossing_costs(args.crossings) + grpclib_loops(address, args.calls):
+                found: dict[str, float] = {}
+                for unit in units():
+                    found.update(measure_in_child(unit, port, args))
+                for concurrency in (1, bench_client.CONCURRENCY):
+                    native = found[f"raw grpclib unary, {concurrency} in flight, native loop (calls/s)"]
+                    for loop in ("hosted", "trio-asyncio"):
+                        value = found[f"raw grpclib unary, {concurrency} in flight, {loop} loop (calls/s)"]
+                        found[f"  ratio {loop} / native loop, {concurrency} in flight"] = value / native
+                for name, value in found.items():
                     results.setdefault(name, []).append(value)
         finally:
             server.terminate()
             server.wait(10)
-    print(f"rounds: {args.rounds} (median shown)")
+    print(f"rounds: {args.rounds} (median shown; each unit in a fresh interpreter)")
     for name, values in results.items():
         print(f"{name:66} {statistics.median(values):10.2f}")
     return 0

@@ -1,10 +1,10 @@
 """Throughput of the Trio API, the asyncio API and a raw grpclib loop, side by side.
 
 One gateway process (a minimal grpclib server started by this script) serves
-every measurement. Each round runs every client once, in an order that
-rotates from round to round; each ratio is taken within a round, so it
-compares runs made under the same machine load, and the median and range
-over the rounds are printed.
+every measurement; each measurement runs in a fresh interpreter. Each round
+runs every client once, in an order that rotates from round to round; each
+ratio is taken within a round, so it compares runs made under the same
+machine load, and the median and range over the rounds are printed.
 
 The raw grpclib loops send what the clients send, so that the ratios
 measure the client's own work: a unary request carries a correlation id as
@@ -32,6 +32,7 @@ SESSION_ID = "session-" + "b" * 32
 
 
 def serve(port_file: str, events: int) -> None:
+    from grpclib.encoding.proto import ProtoCodec
     from grpclib.server import Server, Stream
 
     from mxgateway.generated import mxaccess_gateway_grpc
@@ -55,7 +56,17 @@ def serve(port_file: str, events: int) -> None:
         message.on_data_change.timestamp.FromSeconds(1_700_000_000 + sequence)
         return message
 
-    prepared = [event(n) for n in range(1, events + 1)]
+    # Serialized once: the server should outrun every client, so that the
+    # figures measure the clients (one Python process each side, 2 cores).
+    prepared = [event(n).SerializeToString() for n in range(1, events + 1)]
+
+    class PassThroughCodec(ProtoCodec):
+        """Sends bytes as they are (the prepared events), everything else as protobuf."""
+
+        def encode(self, message: Any, message_type: Any) -> bytes:
+            if isinstance(message, bytes):
+                return message
+            return super().encode(message, message_type)  # type: ignore[no-any-return]
 
     class BenchGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         async def OpenSession(self, stream: Stream[Any, Any]) -> None:
@@ -98,7 +109,7 @@ def serve(port_file: str, events: int) -> None:
             raise NotImplementedError
 
     async def main() -> None:
-        server = Server([BenchGateway()])
+        server = Server([BenchGateway()], codec=PassThroughCodec())
         await server.start("127.0.0.1", 0)
         port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         with open(port_file, "w") as handle:
@@ -249,10 +260,90 @@ def trio_unary(endpoint: str, calls: int, concurrency: int, bridge: str) -> floa
 
 
 def on_asyncio(fn: Callable[[], Awaitable[float]]) -> float:
-    # A plain selector loop: the Trio runs in this process import trio-asyncio,
-    # which would otherwise change what asyncio.run() creates.
+    # A plain selector loop, whatever asyncio's policy says.
     with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
         return runner.run(fn())
+
+
+BRIDGES = ("hosted", "trio-asyncio", "thread")
+
+
+def measurement_groups() -> list[list[str]]:
+    """The measurements by name; the first of each group is its raw grpclib baseline."""
+    events = ["events: raw grpclib"]
+    for kind in ("messages", "typed events"):
+        events.append(f"events: asyncio API, {kind}")
+        events += [f"events: Trio API ({bridge}), {kind}" for bridge in BRIDGES]
+    groups = [events]
+    for label in ("sequential", f"{CONCURRENCY}-concurrent"):
+        groups.append(
+            [f"unary {label}: raw grpclib", f"unary {label}: asyncio API"]
+            + [f"unary {label}: Trio API ({bridge})" for bridge in BRIDGES]
+        )
+    return groups
+
+
+def measure(name: str, address: tuple[str, int], n_events: int, n_calls: int) -> float:
+    """Run the named measurement once in this process; returns operations per second."""
+    endpoint = f"{address[0]}:{address[1]}"
+    what, _, client = name.partition(": ")
+    typed = client.endswith("typed events")
+    bridge = client[client.find("(") + 1 : client.find(")")] if "Trio API" in client else ""
+    if what == "events":
+        if client == "raw grpclib":
+            seconds = on_asyncio(lambda: raw_events(address, n_events))
+        elif client.startswith("asyncio API"):
+            seconds = on_asyncio(lambda: asyncio_events(endpoint, n_events, typed))
+        else:
+            count, seconds = trio_events(endpoint, n_events, bridge, typed)
+            assert count == n_events, (name, count)
+        return n_events / seconds
+    concurrency = 1 if what == "unary sequential" else CONCURRENCY
+    if client == "raw grpclib":
+        seconds = on_asyncio(lambda: raw_unary(address, n_calls, concurrency))
+    elif client == "asyncio API":
+        seconds = on_asyncio(lambda: asyncio_unary(endpoint, n_calls, concurrency))
+    else:
+        seconds = trio_unary(endpoint, n_calls, concurrency, bridge)
+    return n_calls / seconds
+
+
+def measure_in_child(name: str, port: int, args: argparse.Namespace) -> float:
+    # A fresh interpreter for every run: importing trio-asyncio patches
+    # asyncio's lookups for the whole process (slowing every later asyncio
+    # run in it), and one run's garbage must not be collected in another's.
+    command = [sys.executable, __file__, "--measure", name, "--port", str(port)]
+    command += ["--events", str(args.events), "--calls", str(args.calls)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{result.stderr}")
+    return float(result.stdout)
+
+
+def run_rounds(port: int, args: argparse.Namespace) -> None:
+    groups = measurement_groups()
+    results: dict[str, list[float]] = {}
+    for round_number in range(args.rounds):
+        for group in groups:
+            # Rotate the order every round, so that no client always runs
+            # first (or right after the same neighbour) in its group.
+            shift = round_number % len(group)
+            for name in group[shift:] + group[:shift]:
+                results.setdefault(name, []).append(measure_in_child(name, port, args))
+        print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+
+    print(f"events per run: {args.events}, unary calls per run: {args.calls}, rounds: {args.rounds}")
+    print("per second: median over the rounds; ratios: to raw grpclib of the same round (median, min-max)")
+    print(f"{'measurement':52} {'per second':>11} {'vs raw grpclib':>15} {'range':>12}")
+    for group in groups:
+        baseline = results[group[0]]
+        for name in group:
+            values = results[name]
+            ratios = [value / base for value, base in zip(values, baseline, strict=True)]
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+            print(
+                f"{name:52} {statistics.median(values):11.0f} {statistics.median(ratios):14.2f}x {spread:>12}"
+            )
 
 
 def main() -> int:
@@ -261,9 +352,14 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--serve", metavar="PORT_FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", metavar="NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.events)
+        return 0
+    if args.measure:
+        print(measure(args.measure, ("127.0.0.1", args.port), args.events, args.calls))
         return 0
 
     import tempfile
@@ -280,96 +376,11 @@ def main() -> int:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("benchmark server did not start")
                 time.sleep(0.05)
-            port = int(port_file.read_text())
-            run_rounds(("127.0.0.1", port), args)
+            run_rounds(int(port_file.read_text()), args)
         finally:
             server.terminate()
             server.wait(10)
     return 0
-
-
-Measurement = tuple[str, int, Callable[[], float]]
-
-
-def measurements(address: tuple[str, int], n_events: int, n_calls: int) -> list[list[Measurement]]:
-    """The groups of measurements; each group shares a raw grpclib baseline."""
-    endpoint = f"{address[0]}:{address[1]}"
-    bridges = ["hosted", "trio-asyncio", "thread"]
-
-    def trio_events_seconds(bridge: str, typed: bool) -> float:
-        count, seconds = trio_events(endpoint, n_events, bridge, typed)
-        assert count == n_events, (bridge, count)
-        return seconds
-
-    events: list[Measurement] = [
-        ("events: raw grpclib", n_events, lambda: on_asyncio(lambda: raw_events(address, n_events)))
-    ]
-    for typed, kind in ((False, "messages"), (True, "typed events")):
-        events.append(
-            (
-                f"events: asyncio API, {kind}",
-                n_events,
-                lambda t=typed: on_asyncio(lambda: asyncio_events(endpoint, n_events, t)),
-            )
-        )
-        events += [
-            (
-                f"events: Trio API ({bridge}), {kind}",
-                n_events,
-                lambda b=bridge, t=typed: trio_events_seconds(b, t),
-            )
-            for bridge in bridges
-        ]
-    groups = [events]
-    for concurrency, label in ((1, "sequential"), (CONCURRENCY, f"{CONCURRENCY}-concurrent")):
-        group: list[Measurement] = [
-            (
-                f"unary {label}: raw grpclib",
-                n_calls,
-                lambda c=concurrency: on_asyncio(lambda: raw_unary(address, n_calls, c)),
-            ),
-            (
-                f"unary {label}: asyncio API",
-                n_calls,
-                lambda c=concurrency: on_asyncio(lambda: asyncio_unary(endpoint, n_calls, c)),
-            ),
-        ]
-        group += [
-            (
-                f"unary {label}: Trio API ({bridge})",
-                n_calls,
-                lambda b=bridge, c=concurrency: trio_unary(endpoint, n_calls, c, b),
-            )
-            for bridge in bridges
-        ]
-        groups.append(group)
-    return groups
-
-
-def run_rounds(address: tuple[str, int], args: argparse.Namespace) -> None:
-    groups = measurements(address, args.events, args.calls)
-    results: dict[str, list[float]] = {}
-    for round_number in range(args.rounds):
-        for group in groups:
-            # Rotate the order every round, so that no client always runs
-            # first (or right after the same neighbour) in its group.
-            shift = round_number % len(group)
-            for name, count, run in group[shift:] + group[:shift]:
-                results.setdefault(name, []).append(count / run())
-        print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
-
-    print(f"events per run: {args.events}, unary calls per run: {args.calls}, rounds: {args.rounds}")
-    print("per second: median over the rounds; ratios: to raw grpclib of the same round (median, min-max)")
-    print(f"{'measurement':52} {'per second':>11} {'vs raw grpclib':>15} {'range':>12}")
-    for group in groups:
-        baseline = results[group[0][0]]
-        for name, _, _ in group:
-            values = results[name]
-            ratios = [value / base for value, base in zip(values, baseline, strict=True)]
-            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
-            print(
-                f"{name:52} {statistics.median(values):11.0f} {statistics.median(ratios):14.2f}x {spread:>12}"
-            )
 
 
 if __name__ == "__main__":
