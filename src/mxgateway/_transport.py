@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, NoReturn, TypeVar
 
 from google.protobuf.message import Message
-from grpclib.client import Channel
+from grpclib.client import Channel, UnaryStreamMethod
 from grpclib.config import Configuration
 from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
@@ -38,10 +38,23 @@ from mxgateway._errors import (
 )
 from mxgateway._options import ClientOptions
 from mxgateway.generated import mxaccess_gateway_grpc
+from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 MessageT = TypeVar("MessageT", bound=Message)
 OverflowPolicy = Literal["error", "drop_oldest"]
 OVERFLOW_POLICIES: tuple[str, ...] = ("error", "drop_oldest")
+
+
+class WireBytes:
+    """Reply type of a stream whose messages stay serialized (see ``open_stream``).
+
+    The event stream is read this way: the reader buffers each event as the
+    bytes that came off the wire and the consumer parses it when it takes
+    it. A burst of events is then parsed one at a time, each right before
+    it is used and freed right after, instead of hundreds of protobuf
+    objects at once, which the benchmarks showed costs several times the
+    parse itself in allocation and cache misses.
+    """
 
 
 class _SizeLimitedCodec(ProtoCodec):
@@ -65,7 +78,8 @@ class _SizeLimitedCodec(ProtoCodec):
                 Status.RESOURCE_EXHAUSTED,
                 f"reply of {len(data)} bytes exceeds the {self._max_bytes}-byte message limit",
             )
-        # What ProtoCodec.decode does, without its extra call: once per event.
+        if message_type is WireBytes:
+            return data
         return message_type.FromString(data)
 
 
@@ -246,9 +260,17 @@ class GatewayTransport:
                     messages.append(message)
         return messages
 
-    def open_stream(self, method: str, *, timeout: float | None = None) -> Any:
-        """The grpclib stream context manager of a server-streaming RPC."""
-        return getattr(self._require_stub(), method).open(timeout=timeout, metadata=self._metadata)
+    def open_stream(self, method: str, *, timeout: float | None = None, wire_bytes: bool = False) -> Any:
+        """The grpclib stream context manager of a server-streaming RPC.
+
+        With ``wire_bytes`` its messages arrive as the serialized bytes.
+        """
+        stub_method = getattr(self._require_stub(), method)
+        if wire_bytes:
+            stub_method = UnaryStreamMethod(
+                stub_method.channel, stub_method.name, stub_method.request_type, WireBytes
+            )
+        return stub_method.open(timeout=timeout, metadata=self._metadata)
 
     def statistics(self) -> TransportStatistics:
         channel = self._channel
@@ -298,6 +320,7 @@ class StreamPump(Generic[MessageT]):
         overflow: OverflowPolicy = "error",
         timeout: float | None = None,
         sequence_of: Any = None,
+        wire_bytes: bool = False,
     ) -> None:
         if capacity < 1:
             raise ClientConfigError("buffer capacity must be at least 1")
@@ -310,6 +333,7 @@ class StreamPump(Generic[MessageT]):
         self._overflow = overflow
         self._timeout = timeout
         self._sequence_of = sequence_of
+        self._wire_bytes = wire_bytes
         self._buffer: collections.deque[MessageT] = collections.deque()
         self._ready = asyncio.Event()
         self._failure: BaseException | None = None
@@ -323,14 +347,16 @@ class StreamPump(Generic[MessageT]):
     def for_events(
         cls, transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
     ) -> StreamPump[Any]:
-        """The pump of a StreamEvents call (overflow errors name the resume point)."""
+        """The pump of a StreamEvents call: events stay wire bytes (``WireBytes``)
+        until the consumer takes them; overflow errors name the resume point."""
         return cls(
             transport,
             "StreamEvents",
             request,
             capacity=buffer_size,
             overflow=overflow,
-            sequence_of=lambda event: event.worker_sequence,
+            sequence_of=lambda data: pb.MxEvent.FromString(data).worker_sequence,
+            wire_bytes=True,
         )
 
     @classmethod
@@ -347,7 +373,9 @@ class StreamPump(Generic[MessageT]):
     async def _read(self) -> None:
         try:
             with self._transport.translating(self._method):
-                async with self._transport.open_stream(self._method, timeout=self._timeout) as stream:
+                async with self._transport.open_stream(
+                    self._method, timeout=self._timeout, wire_bytes=self._wire_bytes
+                ) as stream:
                     await stream.send_message(self._request, end=True)
                     buffer, capacity, ready = self._buffer, self._capacity, self._ready
                     while (message := await stream.recv_message()) is not None:
@@ -436,7 +464,10 @@ def event_pipeline(
 ) -> tuple[StreamPump[Any], DeliveryQueue]:
     """The reader and the delivery queue of one StreamEvents call."""
     pump = StreamPump.for_events(transport, request, buffer_size=buffer_size, overflow=overflow)
-    return pump, DeliveryQueue(getattr(request, "after_worker_sequence", 0), decode=decode)
+    queue = DeliveryQueue(
+        getattr(request, "after_worker_sequence", 0), decode=decode, parse=pb.MxEvent.FromString
+    )
+    return pump, queue
 
 
 def alarm_pipeline(

@@ -49,7 +49,7 @@ class ScriptedTransport:
     def translating(self, method: str) -> Iterator[None]:
         yield
 
-    def open_stream(self, method: str, *, timeout: float | None = None) -> Any:
+    def open_stream(self, method: str, *, timeout: float | None = None, wire_bytes: bool = False) -> Any:
         @contextlib.asynccontextmanager
         async def opened() -> AsyncIterator[ScriptedStream]:
             yield self.stream

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mxgateway._core.events import decode_event
@@ -34,52 +35,41 @@ EMPTY: Any = object()
 class DeliveryQueue:
     """Chunks in, one message out at a time; the cursor follows what was handed out.
 
-    ``decode`` picks typed events (``decode_event``) or the raw messages;
-    ``track`` is false for streams without worker sequences (the alarm feed).
-    ``take`` runs once per event, so it only moves an index: the cursor
-    catches up with what was handed out when it is read or when the next
-    chunk comes in.
+    ``parse`` turns a buffered item into its message as it is handed out
+    (the event stream buffers wire bytes); ``decode`` picks typed events
+    (``decode_event``) or the raw messages; ``track`` is false for streams
+    without worker sequences (the alarm feed). ``take`` runs once per
+    event, so it does its work inline.
     """
 
-    __slots__ = ("_chunk", "_cursor", "_decode", "_folded", "_next", "_track")
+    __slots__ = ("_chunk", "_cursor", "_decode", "_next", "_parse", "_track")
 
-    def __init__(self, after_worker_sequence: int = 0, *, decode: bool, track: bool = True) -> None:
+    def __init__(
+        self,
+        after_worker_sequence: int = 0,
+        *,
+        decode: bool,
+        track: bool = True,
+        parse: Callable[[Any], Any] | None = None,
+    ) -> None:
         self._chunk: list[Any] = []
-        self._next = 0  # index of the next message to hand out
-        self._folded = 0  # messages before this index are in the cursor
+        self._next = 0  # index of the next item to hand out
         self._cursor = EventCursor(after_worker_sequence)
         self._decode = decode
         self._track = track
+        self._parse = parse
 
     @property
     def last_worker_sequence(self) -> int:
-        self._fold()
         return self._cursor.last_worker_sequence
 
     def __bool__(self) -> bool:
         return self._next < len(self._chunk)
 
-    def _fold(self) -> None:
-        if self._track and self._folded < self._next:
-            cursor = self._cursor
-            last = cursor.last_worker_sequence
-            for message in self._chunk[self._folded : self._next]:
-                sequence = message.worker_sequence
-                if sequence:  # EventCursor.observe written out for the common case
-                    if sequence > last:
-                        last = sequence
-                else:
-                    cursor.last_worker_sequence = last
-                    cursor.observe(message)
-                    last = cursor.last_worker_sequence
-            cursor.last_worker_sequence = last
-        self._folded = self._next
-
     def extend(self, chunk: list[Any]) -> None:
         """Queue a chunk; what is left of the current one comes first."""
-        self._fold()
         self._chunk = self._chunk[self._next :] + chunk if self else chunk
-        self._next = self._folded = 0
+        self._next = 0
 
     def take(self) -> Any:
         """The next message (typed if ``decode``), or EMPTY."""
@@ -89,4 +79,13 @@ class DeliveryQueue:
             return EMPTY
         self._next = index + 1
         message = chunk[index]
+        if self._parse is not None:
+            message = self._parse(message)
+        if self._track:
+            cursor = self._cursor
+            sequence = message.worker_sequence
+            if not sequence or sequence <= cursor.last_worker_sequence:
+                cursor.observe(message)  # a replay gap, or nothing to move
+            else:  # EventCursor.observe for the common case, written out
+                cursor.last_worker_sequence = sequence
         return decode_event(message) if self._decode else message
