@@ -239,7 +239,7 @@ class GatewayTransport:
             raise exc
         raise translated from None
 
-    async def unary(self, method: str, request: Message, *, timeout: float | None) -> Any:
+    async def unary(self, method: str, request: Message, timeout: float | None) -> Any:
         """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
         stub = self._require_stub()
         # ``translating`` written out: this runs once per call.

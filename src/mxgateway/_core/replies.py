@@ -47,6 +47,8 @@ def check_protocol_status(reply: _HasProtocolStatus) -> None:
 def check_reply(reply: pb.MxCommandReply) -> pb.MxCommandReply:
     """Raise for a failed command; return the reply unchanged when it succeeded."""
     status = reply.protocol_status
+    if status.code == _OK and reply.hresult >= 0 and not reply.statuses:
+        return reply  # the common case, decided without building anything
     statuses = [MxStatus.from_proto(s) for s in reply.statuses]
     if status.code == _MXACCESS_FAILURE or (status.code == _OK and _mxaccess_failed(reply, statuses)):
         raise MxAccessError(

@@ -131,9 +131,7 @@ class TrioGatewayClient:
 
     async def _unary(self, method: str, request: Any, timeout: float | None) -> Any:
         try:
-            return await self._bridge.run(
-                _unary_call, self._transport, method, request, self._timeout(timeout)
-            )
+            return await self._bridge.run(self._transport.unary, method, request, self._timeout(timeout))
         except DeadlineExceededError:
             # The gRPC timeout was the Trio deadline: report it the Trio way.
             if trio.current_time() >= trio.current_effective_deadline():
@@ -254,10 +252,6 @@ class TrioGatewayClient:
 
     async def statistics(self) -> TransportStatistics:
         return await self._bridge.run(_transport_statistics, self._transport)
-
-
-async def _unary_call(transport: GatewayTransport, method: str, request: Any, timeout: float | None) -> Any:
-    return await transport.unary(method, request, timeout=timeout)
 
 
 async def _collect(
