@@ -214,9 +214,15 @@ class HostedLoopBridge:
         while True:
             self.woke_callers = False
             loop.run_ready(DRIVER_BURST)
-            if loop.has_ready_callbacks() or self.woke_callers:
-                # Let the Trio tasks run first: what they start next is then
-                # picked up by one burst instead of one inline run each.
+            if self.woke_callers:
+                # Let the Trio tasks it woke run first: what they start next
+                # is then picked up by one burst instead of an inline run
+                # each. They run in the next batch, and so may this task:
+                # the second schedule point puts it after them in any order.
+                await trio.lowlevel.checkpoint()
+                await trio.lowlevel.checkpoint()
+                continue
+            if loop.has_ready_callbacks():
                 await trio.lowlevel.checkpoint()
                 continue
             try:
