@@ -35,6 +35,24 @@ async def wait_for(flag: object) -> None:
     assert await trio.to_thread.run_sync(flag.wait, WAIT)  # type: ignore[attr-defined]
 
 
+def cancel_when(nursery: trio.Nursery, flag: object, scope: trio.CancelScope) -> None:
+    """Cancel ``scope`` once the fake gateway has set ``flag`` (it has the call)."""
+
+    async def cancel() -> None:
+        await wait_for(flag)
+        scope.cancel()
+
+    nursery.start_soon(cancel)
+
+
+async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+    """An Invoke handler that never answers."""
+    import asyncio
+
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
 async def test_session_and_events_in_structured_blocks(gateway: FakeGateway, bridge: str) -> None:
     gateway.service.events = [gateway.event(1, value=10), gateway.event(2, value=11)]
     with trio.fail_after(WAIT):
@@ -66,12 +84,7 @@ async def test_cancel_scope_around_stream_read_resets_stream(gateway: FakeGatewa
             async with client.open_session("s") as session, session.events() as events:
                 with trio.CancelScope() as scope:
                     async with trio.open_nursery() as nursery:
-
-                        async def cancel_when_server_streams() -> None:
-                            await wait_for(gateway.state.stream_started)
-                            scope.cancel()
-
-                        nursery.start_soon(cancel_when_server_streams)
+                        cancel_when(nursery, gateway.state.stream_started, scope)
                         await anext(events)  # the gateway is idle: only the scope ends this
                 assert scope.cancelled_caught
             await wait_for(gateway.state.stream_cancelled)
@@ -79,24 +92,13 @@ async def test_cancel_scope_around_stream_read_resets_stream(gateway: FakeGatewa
 
 
 async def test_cancel_scope_around_unary_call_aborts_the_wait(gateway: FakeGateway, bridge: str) -> None:
-    async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
-        import asyncio
-
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
     gateway.service.invoke_handler = hang
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
             async with client.open_session("s") as session:
                 with trio.CancelScope() as scope:
                     async with trio.open_nursery() as nursery:
-
-                        async def cancel_when_server_has_call() -> None:
-                            await wait_for(gateway.state.invoke_started)
-                            scope.cancel()
-
-                        nursery.start_soon(cancel_when_server_has_call)
+                        cancel_when(nursery, gateway.state.invoke_started, scope)
                         await session.ping()
                 assert scope.cancelled_caught
                 await wait_for(gateway.state.invoke_cancelled)
@@ -267,22 +269,11 @@ async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(
 ) -> None:
     # The cancellation reaches the bridge's own tasks too; the call's asyncio
     # side must still be run to its end (stream reset), not left hanging.
-    async def hang(request: pb.MxCommandRequest) -> pb.MxCommandReply:
-        import asyncio
-
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
     gateway.service.invoke_handler = hang
     with trio.fail_after(WAIT):
         with trio.CancelScope() as scope:
             async with trio.open_nursery() as nursery:
-
-                async def cancel_when_server_has_call() -> None:
-                    await wait_for(gateway.state.invoke_started)
-                    scope.cancel()
-
-                nursery.start_soon(cancel_when_server_has_call)
+                cancel_when(nursery, gateway.state.invoke_started, scope)
                 async with mxgateway.open_client(
                     endpoint=gateway.endpoint, plaintext=True, bridge=bridge
                 ) as client:
