@@ -7,20 +7,22 @@ quarter or more of a unary call. This module runs a plain
 ``SelectorEventLoop`` instead, one non-blocking iteration at a time: a Trio
 task (the driver) waits for the loop's selector file descriptor to become
 readable, or for the loop's next timer, and then runs the ready callbacks
-natively. Starting a coroutine from Trio runs its first steps at once in
-the calling task, so a call's request is on the wire before the caller
-sleeps.
+natively. A coroutine started from Trio while the driver sleeps runs its
+first steps at once in the calling task, so a call's request is on the
+wire before the caller sleeps.
 
 The loop's internals this relies on (``_run_once``, ``_ready``,
 ``_scheduled`` and the async generator hooks) have been part of CPython's
-``BaseEventLoop`` since asyncio began; ``supported()`` checks for them and
-for a selector with a pollable descriptor (epoll, kqueue, devpoll: Linux,
-macOS and the BSDs, not Windows).
+``BaseEventLoop`` since asyncio began; ``supported()`` and the loop's
+constructor check for them, and ``supported()`` for a selector with a
+pollable descriptor (epoll, kqueue, devpoll: Linux, macOS and the BSDs,
+not Windows).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import selectors
 import sys
@@ -41,6 +43,7 @@ except ImportError:  # pragma: no cover - CPython always has _asyncio
     from asyncio.events import _get_running_loop, _set_running_loop
 
 T = TypeVar("T")
+log = logging.getLogger("mxgateway")
 
 # Iterations run back to back before the driver lets other Trio tasks in.
 DRIVER_BURST = 64
@@ -303,9 +306,13 @@ async def open_hosted_loop() -> AsyncIterator[HostedLoopBridge]:
             try:
                 yield bridge
             finally:
-                with trio.CancelScope(shield=True) as cleanup:
-                    cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
-                    await bridge.run(_shutdown)
-                bridge.stop()
+                try:
+                    with trio.CancelScope(shield=True) as cleanup:
+                        cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
+                        await bridge.run(_shutdown)
+                except Exception as error:  # the loop closes all the same
+                    log.warning("shutting the hosted asyncio loop down failed: %s", error)
+                finally:
+                    bridge.stop()
     finally:
         bridge.loop.close()
