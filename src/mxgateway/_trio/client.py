@@ -77,8 +77,11 @@ async def open_client(
     """Connect to a gateway for the duration of the block.
 
     Takes a ``ClientOptions`` or its keywords. ``bridge`` picks how Trio
-    reaches grpclib's asyncio: ``"auto"`` (trio-asyncio where it imports,
-    else a helper thread), ``"trio-asyncio"`` or ``"thread"``.
+    reaches grpclib's asyncio: ``"hosted"`` (a native asyncio loop run by a
+    task of this block, in Trio's thread), ``"trio-asyncio"`` (trio-asyncio's
+    loop, the caller's own if there is one) or ``"thread"`` (a loop on a
+    helper thread). ``"auto"`` (the default) takes ``MXGATEWAY_TRIO_BRIDGE``
+    if set, else the first of those three that this platform allows.
     """
     resolved = coerce_options(options, kwargs)
     with _single_exception():
