@@ -354,9 +354,9 @@ class RawCalls(Protocol):
 
     _sessions: set[Any]
 
-    async def invoke_raw(
-        self, session_id: str, command: pb.MxCommand, *, timeout: float | None = None
-    ) -> pb.MxCommandReply: ...
+    def _send_command(
+        self, session_id: str, command: pb.MxCommand, timeout: float | None
+    ) -> Awaitable[pb.MxCommandReply]: ...
 
     async def close_session_raw(
         self, session_id: str, *, timeout: float | None = None
@@ -394,7 +394,7 @@ class SessionBase(SessionCommands):
         # for every suspension of every call to pass through.
         if self.closed:
             raise ClientClosedError(f"session {self.session_id} is closed")
-        return self._client.invoke_raw(self.session_id, command, timeout=timeout)
+        return self._client._send_command(self.session_id, command, timeout)
 
     async def close(self, *, timeout: float | None = None) -> str:
         """Close the session; idempotent and safe to call concurrently.

@@ -150,10 +150,15 @@ class GatewayClient:
         timeout: float | None = None,
     ) -> pb.MxCommandReply:
         """Send one command; the reply is returned untouched, MXAccess failures included."""
+        return await self._send_command(session_id, command, timeout)
+
+    def _send_command(
+        self, session_id: str, command: pb.MxCommand | pb.MxCommandRequest, timeout: float | None
+    ) -> Awaitable[pb.MxCommandReply]:
+        # What invoke_raw does, handing back the transport's coroutine: the
+        # typed helpers call this, one frame less for every suspension to pass.
         request = requests.invoke(session_id, command, self._correlation.next())
-        reply: pb.MxCommandReply = await self._transport.unary(
-            "Invoke", request, timeout=self._timeout(timeout)
-        )
+        reply: Awaitable[pb.MxCommandReply] = self._transport.unary("Invoke", request, self._timeout(timeout))
         return reply
 
     def stream_events_raw(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
@@ -196,8 +196,14 @@ class TrioGatewayClient:
     async def invoke_raw(
         self, session_id: str, command: pb.MxCommand | pb.MxCommandRequest, *, timeout: float | None = None
     ) -> pb.MxCommandReply:
+        return await self._send_command(session_id, command, timeout)
+
+    def _send_command(
+        self, session_id: str, command: pb.MxCommand | pb.MxCommandRequest, timeout: float | None
+    ) -> Awaitable[pb.MxCommandReply]:
+        # What invoke_raw does, handing back the coroutine (see the asyncio client).
         request = requests.invoke(session_id, command, self._correlation.next())
-        reply: pb.MxCommandReply = await self._unary("Invoke", request, timeout)
+        reply: Awaitable[pb.MxCommandReply] = self._unary("Invoke", request, timeout)
         return reply
 
     def stream_events_raw(
