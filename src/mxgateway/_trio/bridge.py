@@ -132,6 +132,7 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
     if chosen == "trio-asyncio":
         import trio_asyncio
 
+        _let_grpclib_see_trio_asyncio()
         running = trio_asyncio.current_loop.get(None)
         if running is not None:
             yield TrioAsyncioBridge(running)
@@ -149,6 +150,22 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
         return
     async with _thread_loop() as loop:
         yield ThreadBridge(loop)
+
+
+def _let_grpclib_see_trio_asyncio() -> None:
+    """Point grpclib's saved ``asyncio.current_task`` at trio-asyncio's version.
+
+    grpclib keeps ``asyncio.current_task`` from its own import time. From
+    Python 3.12 that is C code reading the thread's running loop, which
+    trio-asyncio's loop never sets, so every grpclib call inside it failed
+    with "no running event loop". trio-asyncio's replacement (installed
+    when it is imported) answers for its loops and defers to the original
+    everywhere else, the hosted loop included.
+    """
+    import grpclib.utils
+
+    if grpclib.utils._current_task is not asyncio.current_task:
+        grpclib.utils._current_task = asyncio.current_task
 
 
 async def _host_trio_asyncio_loop(
