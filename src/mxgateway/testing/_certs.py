@@ -28,7 +28,9 @@ def make_test_certificates(folder: str | Path, server_name: str = "mxgateway.tes
     extensions = out / "server.ext"
     extensions.write_text(
         f"subjectAltName=DNS:{server_name},DNS:localhost,IP:127.0.0.1\n"
-        "extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+        "extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
         encoding="ascii",
     )
 
@@ -49,6 +51,11 @@ def make_test_certificates(folder: str | Path, server_name: str = "mxgateway.tes
         "2",
         "-subj",
         "/CN=mxgateway test CA",
+        # What strict verification (the default from Python 3.13) asks of a CA.
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
     )
     run(
         "req",
