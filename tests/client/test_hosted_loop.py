@@ -108,7 +108,7 @@ async def test_a_call_cancelled_before_its_body_started_returns_at_once() -> Non
     # No driver: nothing ever runs the loop, so the body cannot start; the
     # cancellation must not wait for it.
     bridge = HostedLoopBridge(HostedEventLoop())
-    bridge._idle = None  # as while the driver runs: the caller leaves the first step to it
+    assert bridge._idle is None  # as while the driver runs: the caller leaves the first step to it
     try:
         with trio.fail_after(WAIT):
             with trio.move_on_after(0.05) as scope:

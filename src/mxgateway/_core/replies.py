@@ -64,7 +64,7 @@ def check_reply(reply: pb.MxCommandReply) -> pb.MxCommandReply:
 
 
 def _mxaccess_failed(reply: pb.MxCommandReply, statuses: Sequence[MxStatus]) -> bool:
-    return reply.hresult < 0 or (bool(statuses) and first_error(statuses) is not None)
+    return reply.hresult < 0 or first_error(statuses) is not None
 
 
 def _describe_mxaccess_failure(reply: pb.MxCommandReply, statuses: Sequence[MxStatus]) -> str:

@@ -32,7 +32,7 @@ import outcome
 import trio
 
 from mxgateway._trio import hosted_loop
-from mxgateway._trio.crossing import TaskCancelled, as_coroutine, raise_for_cancelled_task, task_outcome
+from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task
 
 T = TypeVar("T")
 BridgeKind = Literal["auto", "hosted", "trio-asyncio", "thread"]
@@ -63,6 +63,17 @@ class TrioAsyncioBridge:
         return result
 
 
+def _task_outcome(task: asyncio.Task[T]) -> outcome.Outcome[T]:
+    """The finished task's result as an Outcome; a cancelled task is TaskCancelled."""
+    if task.cancelled():
+        return outcome.Error(TaskCancelled())
+    return outcome.capture(task.result)
+
+
+async def _as_coroutine(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+    return await fn(*args)
+
+
 class ThreadBridge:
     """An asyncio loop on a daemon thread; results are handed back to Trio."""
 
@@ -83,10 +94,10 @@ class ThreadBridge:
         def on_done(task: asyncio.Task[T]) -> None:
             # Runs in the asyncio thread once the task has completely finished.
             with contextlib.suppress(trio.RunFinishedError):
-                trio_token.run_sync_soon(deliver, task_outcome(task))
+                trio_token.run_sync_soon(deliver, _task_outcome(task))
 
         def start() -> None:
-            task = self._loop.create_task(as_coroutine(fn, *args))
+            task = self._loop.create_task(_as_coroutine(fn, *args))
             holder["task"] = task
             task.add_done_callback(on_done)
 
