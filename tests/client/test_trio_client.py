@@ -241,6 +241,19 @@ def test_thread_bridge_forced_by_environment(monkeypatch: pytest.MonkeyPatch) ->
         _choose("gevent")
 
 
+def test_auto_falls_back_and_hosted_is_refused_where_no_hosted_loop_is_possible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mxgateway._trio import hosted_loop
+    from mxgateway._trio.bridge import _choose
+
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE", raising=False)
+    monkeypatch.setattr(hosted_loop, "supported", lambda: False)  # as on Windows
+    assert _choose("auto") == "trio-asyncio"
+    with pytest.raises(ValueError, match="hosted Trio bridge needs a selector"):
+        _choose("hosted")
+
+
 async def test_overflow_is_an_error_after_every_buffered_event(gateway: FakeGateway, bridge: str) -> None:
     # 600 events at once against a 2-event buffer and one 512-event chunk in
     # transit: the reader must overflow, whatever the timing.

@@ -121,6 +121,11 @@ def _choose(kind: str) -> str:
     kind = os.environ.get(BRIDGE_ENV, kind) if kind == "auto" else kind
     if kind not in BRIDGE_KINDS:
         raise ValueError(f"unknown Trio bridge {kind!r}: use one of {', '.join(map(repr, BRIDGE_KINDS))}")
+    if kind == "hosted" and not hosted_loop.supported():
+        raise ValueError(
+            "the hosted Trio bridge needs a selector with a file descriptor (not on this platform): "
+            "use 'trio-asyncio' or 'thread'"
+        )
     if kind != "auto":
         return kind
     if hosted_loop.supported():
