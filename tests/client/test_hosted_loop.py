@@ -175,6 +175,9 @@ async def test_trio_asyncio_imported_elsewhere_does_not_confuse_the_loop() -> No
 
 
 def test_the_default_bridge_never_imports_trio_asyncio() -> None:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "MXGATEWAY_TRIO_BRIDGE"}  # the default
     script = """
 import sys, trio, mxgateway
 from mxgateway.testing import run_simulator_in_thread
@@ -195,7 +198,11 @@ with run_simulator_in_thread() as sim:
     trio.run(main)
 """
     result = subprocess.run(
-        [sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, timeout=60
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["hosted", "False"]
@@ -215,3 +222,13 @@ async def test_two_hosted_loops_in_one_trio_run_keep_to_themselves() -> None:
             nursery.start_soon(use, "first", first)
             nursery.start_soon(use, "second", second)
     assert seen["first"] is not seen["second"]
+
+
+def test_self_test_passes_after_trio_asyncio_was_imported() -> None:
+    import trio_asyncio  # noqa: F401  # patches asyncio's running-loop lookups process-wide
+
+    from mxgateway import _compat
+
+    _compat.check_event_loop_internals.cache_clear()
+    hosted_loop._self_test_failure.cache_clear()
+    hosted_loop.self_test()  # raises CompatError on failure

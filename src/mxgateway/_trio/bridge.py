@@ -16,13 +16,17 @@ HTTP/2 stream). Three implementations:
 - ``ThreadBridge`` (``"thread"``): a plain asyncio loop on a helper thread,
   for the rest (Windows on Pythons where trio-asyncio does not import).
 
-``bridge=`` or ``MXGATEWAY_TRIO_BRIDGE`` picks one by name.
+``bridge=`` or ``MXGATEWAY_TRIO_BRIDGE`` picks one by name. With ``"auto"``
+a hosted loop that fails its self-test (a changed asyncio internal) falls
+back to the next bridge with a WARNING; asked for by name, it is a
+``ClientConfigError``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,13 +35,19 @@ from typing import Any, Literal, Protocol, TypeVar
 import outcome
 import trio
 
+from mxgateway import _compat
+from mxgateway._errors import ClientConfigError
 from mxgateway._trio import hosted_loop
-from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task
+from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task, shutdown_loop
+
+log = logging.getLogger("mxgateway")
 
 T = TypeVar("T")
 BridgeKind = Literal["auto", "hosted", "trio-asyncio", "thread"]
 BRIDGE_KINDS = ("auto", "hosted", "trio-asyncio", "thread")
 BRIDGE_ENV = "MXGATEWAY_TRIO_BRIDGE"
+# Bounds the shielded shutdown of a bridge loop's leftover tasks and executor.
+SHUTDOWN_TIMEOUT = 5.0
 
 
 class AsyncioBridge(Protocol):
@@ -118,23 +128,42 @@ class ThreadBridge:
 
 
 def _choose(kind: str) -> str:
-    kind = os.environ.get(BRIDGE_ENV, kind) if kind == "auto" else kind
+    kind = (os.environ.get(BRIDGE_ENV, "").strip() or kind) if kind == "auto" else kind
     if kind not in BRIDGE_KINDS:
-        raise ValueError(f"unknown Trio bridge {kind!r}: use one of {', '.join(map(repr, BRIDGE_KINDS))}")
-    if kind == "hosted" and not hosted_loop.supported():
-        raise ValueError(
-            "the hosted Trio bridge needs a selector with a file descriptor (not on this platform): "
-            "use 'trio-asyncio' or 'thread'"
+        raise ClientConfigError(
+            f"unknown Trio bridge {kind!r}: use one of {', '.join(map(repr, BRIDGE_KINDS))}"
         )
+    if kind == "hosted":
+        problem = _hosted_loop_problem()
+        if problem is not None:
+            raise ClientConfigError(f"the hosted Trio bridge cannot run here: {problem}")
+        return kind
     if kind != "auto":
         return kind
-    if hosted_loop.supported():
+    problem = _hosted_loop_problem()
+    if problem is None:
         return "hosted"
+    if hosted_loop.supported():  # possible here, but broken: say why before falling back
+        log.warning("the hosted Trio bridge is unavailable, falling back: %s", problem)
     try:
         import trio_asyncio  # noqa: F401
     except ImportError:
         return "thread"
     return "trio-asyncio"
+
+
+def _hosted_loop_problem() -> str | None:
+    """Why a hosted loop cannot run here, or None when it can."""
+    if not hosted_loop.supported():
+        return (
+            "it needs a selector with a file descriptor (not on this platform): "
+            "use 'trio-asyncio' or 'thread'"
+        )
+    try:
+        hosted_loop.self_test()
+    except _compat.CompatError as error:
+        return f"{error}; use 'trio-asyncio' or 'thread'"
+    return None
 
 
 @contextlib.asynccontextmanager
@@ -148,10 +177,11 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
     if chosen == "trio-asyncio":
         import trio_asyncio
 
-        _let_grpclib_see_trio_asyncio()
         running = trio_asyncio.current_loop.get(None)
         if running is not None:
-            yield TrioAsyncioBridge(running)
+            bridge = TrioAsyncioBridge(running)
+            await _check_grpclib_inside(bridge)
+            yield bridge
             return
         # The loop lives in a background task rather than around the caller's
         # block: open_loop() shields its body and only forwards cancellation,
@@ -160,28 +190,41 @@ async def open_bridge(kind: BridgeKind | str = "auto") -> AsyncIterator[AsyncioB
         async with trio.open_nursery() as nursery:
             loop = await nursery.start(_host_trio_asyncio_loop, stop)
             try:
-                yield TrioAsyncioBridge(loop)
+                bridge = TrioAsyncioBridge(loop)
+                await _check_grpclib_inside(bridge)
+                yield bridge
             finally:
                 stop.set()
         return
     async with _thread_loop() as loop:
-        yield ThreadBridge(loop)
+        thread_bridge = ThreadBridge(loop)
+        try:
+            yield thread_bridge
+        finally:
+            with trio.CancelScope(shield=True) as cleanup:
+                cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
+                try:
+                    await thread_bridge.run(shutdown_loop)
+                except Exception as error:  # the loop stops all the same
+                    log.warning("shutting the asyncio loop thread down failed: %s", error)
 
 
-def _let_grpclib_see_trio_asyncio() -> None:
-    """Point grpclib's saved ``asyncio.current_task`` at trio-asyncio's version.
-
-    grpclib keeps ``asyncio.current_task`` from its own import time. From
-    Python 3.12 that is C code reading the thread's running loop, which
-    trio-asyncio's loop never sets, so every grpclib call inside it failed
-    with "no running event loop". trio-asyncio's replacement (installed
-    when it is imported) answers for its loops and defers to the original
-    everywhere else, the hosted loop included.
-    """
+async def _check_grpclib_inside(bridge: TrioAsyncioBridge) -> None:
+    """grpclib must find the current task inside trio-asyncio's loop (see ``_compat``)."""
     import grpclib.utils
 
-    if grpclib.utils._current_task is not asyncio.current_task:
-        grpclib.utils._current_task = asyncio.current_task
+    async def probe() -> bool:
+        return grpclib.utils._current_task() is not None
+
+    try:
+        _compat.let_grpclib_see_trio_asyncio()
+        found = await bridge.run(probe)
+    except (_compat.CompatError, RuntimeError) as error:
+        raise ClientConfigError(f"the trio-asyncio bridge cannot run grpclib: {error}") from None
+    if not found:
+        raise ClientConfigError(
+            str(_compat.CompatError("grpclib does not see the current task inside trio-asyncio's loop"))
+        )
 
 
 async def _host_trio_asyncio_loop(

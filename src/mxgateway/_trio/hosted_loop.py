@@ -11,22 +11,22 @@ natively. A coroutine started from Trio while the driver sleeps runs its
 first steps at once in the calling task, so a call's request is on the
 wire before the caller sleeps.
 
-The loop's internals this relies on (``_run_once``, ``_ready``,
-``_scheduled`` and the async generator hooks) have been part of CPython's
-``BaseEventLoop`` since asyncio began; ``supported()`` and the loop's
-constructor check for them, and ``supported()`` for a selector with a
-pollable descriptor (epoll, kqueue, devpoll: Linux, macOS and the BSDs,
-not Windows).
+The loop internals this needs are reached through ``mxgateway._compat``.
+``self_test()`` runs a hosted loop through timers, I/O readiness, tasks and
+the running-loop bookkeeping once per process; ``open_client`` falls back
+to another bridge when it fails (see ``bridge``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
+import select
 import selectors
+import socket
 import sys
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -35,12 +35,8 @@ import outcome
 import sniffio
 import trio
 
-from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task
-
-try:  # the per-thread running loop as asyncio's C code sees it (trio-asyncio patches the Python names)
-    from _asyncio import _get_running_loop, _set_running_loop
-except ImportError:  # pragma: no cover - CPython always has _asyncio
-    from asyncio.events import _get_running_loop, _set_running_loop
+from mxgateway import _compat
+from mxgateway._trio.crossing import TaskCancelled, raise_for_cancelled_task, shutdown_loop
 
 T = TypeVar("T")
 log = logging.getLogger("mxgateway")
@@ -53,15 +49,11 @@ INLINE_BURST = 8
 # Bounds the shielded shutdown of the loop's leftover tasks and executor.
 SHUTDOWN_TIMEOUT = 5.0
 
-_LOOP_METHODS = ("_run_once", "_asyncgen_firstiter_hook", "_asyncgen_finalizer_hook")
-_LOOP_STATE = ("_ready", "_scheduled")
 
 
 def supported() -> bool:
-    """Whether this platform's selector and asyncio allow a hosted loop."""
-    return hasattr(selectors.DefaultSelector, "fileno") and all(
-        hasattr(asyncio.SelectorEventLoop, name) for name in _LOOP_METHODS
-    )
+    """Whether this platform's selector has a pollable descriptor (not Windows)."""
+    return hasattr(selectors.DefaultSelector, "fileno")
 
 
 class _PollingSelector(selectors.DefaultSelector):
@@ -87,24 +79,18 @@ class HostedEventLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         self._polling_selector = _PollingSelector()
         super().__init__(self._polling_selector)
-        missing = [name for name in _LOOP_STATE if not hasattr(self, name)]
-        if missing:  # a future CPython changed the loop's internals
-            self.close()
-            raise RuntimeError(f"asyncio's event loop lacks {', '.join(missing)}: use another Trio bridge")
 
     def fileno(self) -> int:
         """The selector's descriptor: readable when an I/O callback is due."""
         return int(self._polling_selector.fileno())
 
     def has_ready_callbacks(self) -> bool:
-        return bool(self._ready)  # type: ignore[attr-defined]
+        return _compat.has_ready_callbacks(self)
 
     def next_timer_delay(self) -> float:
         """Seconds until the earliest timer (``inf`` when there is none)."""
-        scheduled = self._scheduled  # type: ignore[attr-defined]
-        if not scheduled:
-            return math.inf
-        return max(float(scheduled[0].when()) - self.time(), 0.0)
+        when = _compat.earliest_timer(self)
+        return math.inf if when is None else max(when - self.time(), 0.0)
 
     @trio.lowlevel.enable_ki_protection  # Ctrl-C waits for a checkpoint, never splits an iteration
     def run_ready(self, max_iterations: int, *, poll: bool = True) -> None:
@@ -116,34 +102,86 @@ class HostedEventLoop(asyncio.SelectorEventLoop):
         trio-asyncio's patched lookups and for sniffio, and owns the async
         generator hooks; everything is restored afterwards.
         """
-        previous_loop = _get_running_loop()
+        previous_loop = _compat.get_running_loop_or_none()
         previous_hooks = sys.get_asyncgen_hooks()
         previous_library = sniffio.thread_local.name
         trio_asyncio = sys.modules.get("trio_asyncio")
         marker = trio_asyncio.current_loop.set(self) if trio_asyncio is not None else None
-        sys.set_asyncgen_hooks(
-            firstiter=self._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
-            finalizer=self._asyncgen_finalizer_hook,  # type: ignore[attr-defined]
-        )
-        _set_running_loop(self)
-        self._thread_id = threading.get_ident()  # is_running() is true inside
+        firstiter, finalizer = _compat.asyncgen_hooks(self)
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+        _compat.set_running_loop(self)
+        _compat.mark_running_in_this_thread(self, True)
         sniffio.thread_local.name = "asyncio"
         self._polling_selector.skip = not poll
         try:
-            run_once = self._run_once  # type: ignore[attr-defined]
-            ready = self._ready  # type: ignore[attr-defined]
             for _ in range(max_iterations):
-                run_once()
-                if not ready:
+                _compat.run_once(self)
+                if not _compat.has_ready_callbacks(self):
                     break
         finally:
             self._polling_selector.skip = False
             sniffio.thread_local.name = previous_library
-            self._thread_id = None  # type: ignore[assignment]
-            _set_running_loop(previous_loop)
+            _compat.mark_running_in_this_thread(self, False)
+            _compat.set_running_loop(previous_loop)
             sys.set_asyncgen_hooks(*previous_hooks)
             if marker is not None and trio_asyncio is not None:
                 trio_asyncio.current_loop.reset(marker)
+
+
+def self_test() -> None:
+    """Run a hosted loop through what the bridge relies on; raise CompatError if it fails.
+
+    Checked once per process: the loop internals (``_compat``), a timer, I/O
+    readiness seen through the selector's descriptor, a task, and the
+    running-loop bookkeeping inside and after an iteration.
+    """
+    failure = _self_test_failure()
+    if failure is not None:
+        raise _compat.CompatError(f"the hosted asyncio loop failed its self-test: {failure}")
+
+
+@functools.cache
+def _self_test_failure() -> str | None:
+    try:
+        _compat.check_event_loop_internals()
+    except _compat.CompatError as error:
+        return error.what
+    loop = HostedEventLoop()
+    reader, writer = socket.socketpair()
+    outside = _compat.get_running_loop_or_none()
+    try:
+        seen: list[str] = []
+
+        async def task_body() -> None:
+            await asyncio.sleep(0)
+            if asyncio.get_running_loop() is loop and sniffio.current_async_library() == "asyncio":
+                seen.append("task")
+
+        loop.add_reader(reader.fileno(), lambda: seen.append(reader.recv(1).decode()))
+        loop.call_later(0.0, seen.append, "timer")
+        task = loop.create_task(task_body())
+        writer.send(b"!")
+        if loop.next_timer_delay() != 0.0 and "timer" not in seen:
+            return "a due timer is not reported as due"
+        readable, _, _ = select.select([loop.fileno()], [], [], 1.0)
+        if not readable:
+            return "the selector's descriptor did not become readable for ready I/O"
+        for _ in range(20):
+            loop.run_ready(DRIVER_BURST)
+            if task.done() and "!" in seen and "timer" in seen:
+                break
+        if sorted(seen) != ["!", "task", "timer"]:
+            return f"callbacks, timers and tasks did not all run (saw {sorted(seen)})"
+        if _compat.get_running_loop_or_none() is not outside:
+            return "the running loop was not restored after an iteration"
+        return None
+    except Exception as error:  # anything unexpected is a failed self-test, not a crash
+        return f"{type(error).__name__}: {error}"
+    finally:
+        loop.remove_reader(reader.fileno())
+        reader.close()
+        writer.close()
+        loop.close()
 
 
 class _PendingCall:
@@ -283,19 +321,6 @@ class HostedLoopBridge:
         return value
 
 
-async def _shutdown() -> None:
-    """Cancel what is left on the loop, then finish async generators and the executor."""
-    loop = asyncio.get_running_loop()
-    current = asyncio.current_task()
-    leftovers = [task for task in asyncio.all_tasks(loop) if task is not current]
-    for task in leftovers:
-        task.cancel()
-    if leftovers:
-        await asyncio.wait(leftovers)
-    await loop.shutdown_asyncgens()
-    await loop.shutdown_default_executor()
-
-
 @asynccontextmanager
 async def open_hosted_loop() -> AsyncIterator[HostedLoopBridge]:
     """A hosted loop for the duration of the block; its driver lives in the block's nursery."""
@@ -309,7 +334,7 @@ async def open_hosted_loop() -> AsyncIterator[HostedLoopBridge]:
                 try:
                     with trio.CancelScope(shield=True) as cleanup:
                         cleanup.deadline = trio.current_time() + SHUTDOWN_TIMEOUT
-                        await bridge.run(_shutdown)
+                        await bridge.run(shutdown_loop)
                 except Exception as error:  # the loop closes all the same
                     log.warning("shutting the hosted asyncio loop down failed: %s", error)
                 finally:
