@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mxgateway import ClientConfigError, EventOverflowError
-from mxgateway._transport import StreamPump
+from mxgateway._transport.streams import StreamPump
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from tests.support.loops import run_asyncio
 
@@ -42,11 +42,11 @@ class ScriptedTransport:
     def __init__(self, stream: ScriptedStream) -> None:
         self.stream = stream
 
-    def _require_stub(self) -> None:
+    def require_stub(self) -> None:
         return None
 
     @contextlib.contextmanager
-    def translating(self, method: str) -> Iterator[None]:
+    def call(self, method: str) -> Iterator[None]:
         yield
 
     def open_stream(self, method: str, *, timeout: float | None = None, wire_bytes: bool = False) -> Any:

@@ -1,23 +1,19 @@
-"""The one transport: grpclib over asyncio.
+"""The one channel to a gateway: grpclib over asyncio, auth metadata, error mapping.
 
-Both front ends (asyncio and Trio) sit on this module. Every gRPC call's
-whole life (open, send, receive, exit) runs inside one asyncio coroutine
-here: a grpclib stream whose context manager is driven from another event
-loop leaks its HTTP/2 stream when cancelled. Server streams are read by an
-asyncio task (``StreamPump``) into a bounded buffer that consumers take in
-chunks, so a slow consumer never stalls the network reader and the Trio
-front end crosses loops once per chunk, not once per message.
+Both front ends sit on this module (the Trio one through its bridge). Every
+gRPC call's whole life (open, send, receive, exit) runs inside one asyncio
+coroutine here: a grpclib stream whose context manager is driven from
+another event loop leaks its HTTP/2 stream when cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 from google.protobuf.message import Message
 from grpclib.client import Channel, UnaryStreamMethod
@@ -26,23 +22,18 @@ from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError
 
-from mxgateway._core.event_cursor import DeliveryQueue
-from mxgateway._core.rpc_errors import error_from_status, redact
+from mxgateway import _compat
+from mxgateway._core.redaction import redact
+from mxgateway._core.rpc_errors import error_from_status
 from mxgateway._errors import (
     ClientClosedError,
     ClientConfigError,
     DeadlineExceededError,
-    EventOverflowError,
     GatewayUnavailableError,
     MxGatewayError,
 )
 from mxgateway._options import ClientOptions
 from mxgateway.generated import mxaccess_gateway_grpc
-from mxgateway.generated import mxaccess_gateway_pb2 as pb
-
-MessageT = TypeVar("MessageT", bound=Message)
-OverflowPolicy = Literal["error", "drop_oldest"]
-OVERFLOW_POLICIES: tuple[str, ...] = ("error", "drop_oldest")
 
 
 class WireBytes:
@@ -103,8 +94,14 @@ def translate_error(
 
 @dataclass(frozen=True)
 class TransportStatistics:
+    """The channel's state and its calls so far (unary and streaming alike).
+
+    ``open_http2_streams`` is None when the installed grpclib does not let
+    it be read (see ``_compat``), never a made-up zero.
+    """
+
     connected: bool
-    open_http2_streams: int
+    open_http2_streams: int | None
     calls_started: int
     calls_succeeded: int
     calls_failed: int
@@ -124,6 +121,9 @@ class GatewayTransport:
         self._metadata: dict[str, str] = {}
         if options.api_key is not None:
             self._metadata["authorization"] = f"Bearer {options.api_key}"
+        self._calls_started = 0
+        self._calls_succeeded = 0
+        self._calls_failed = 0
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open" if self._channel else "new"
@@ -152,7 +152,7 @@ class GatewayTransport:
         )
         try:
             async with asyncio.timeout(options.connect_timeout):
-                await channel.__connect__()
+                await _compat.connect_channel(channel)
         except TimeoutError:
             channel.close()
             raise GatewayUnavailableError(
@@ -199,25 +199,14 @@ class GatewayTransport:
         A TLS connection needs a few more loop turns to shut down; a caller that
         closes its event loop right after ``close()`` would leak the socket.
         """
-        protocol = getattr(self._channel, "_protocol", None) if self._channel is not None else None
-        if protocol is None or self._closed:
-            self.close()
-            return
-        lost = asyncio.get_running_loop().create_future()
-        notify = protocol.connection_lost
-
-        def connection_lost(exc: BaseException | None) -> None:
-            notify(exc)
-            if not lost.done():
-                lost.set_result(None)
-
-        protocol.connection_lost = connection_lost  # grpclib offers no close-completion hook
+        lost = None if self._closed or self._channel is None else _compat.connection_closed(self._channel)
         self.close()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(linger):
-                await lost
+        if lost is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(linger):
+                    await lost
 
-    def _require_stub(self) -> mxaccess_gateway_grpc.MxAccessGatewayStub:
+    def require_stub(self) -> mxaccess_gateway_grpc.MxAccessGatewayStub:
         if self._closed:
             raise ClientClosedError("the client is closed")
         if self._stub is None:
@@ -225,13 +214,18 @@ class GatewayTransport:
         return self._stub
 
     @contextlib.contextmanager
-    def translating(self, method: str) -> Iterator[None]:
+    def call(self, method: str) -> Iterator[None]:
+        """One RPC's life: counted, and its failures turned into library errors."""
+        self._calls_started += 1
         try:
             yield
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            self._calls_failed += 1
             raise
         except BaseException as exc:
+            self._calls_failed += 1
             self._raise_translated(exc, method)
+        self._calls_succeeded += 1
 
     def _raise_translated(self, exc: BaseException, method: str) -> NoReturn:
         translated = translate_error(exc, method=method, endpoint=self.options.endpoint, secrets=self.secrets)
@@ -241,19 +235,14 @@ class GatewayTransport:
 
     async def unary(self, method: str, request: Message, timeout: float | None) -> Any:
         """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
-        stub = self._require_stub()
-        # ``translating`` written out: this runs once per call.
-        try:
+        stub = self.require_stub()
+        with self.call(method):
             return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
-        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:
-            self._raise_translated(exc, method)
 
-    async def collect(self, method: str, request: Message, *, timeout: float | None) -> list[Any]:
+    async def collect(self, method: str, request: Message, timeout: float | None) -> list[Any]:
         """Every message of a short server stream (e.g. QueryActiveAlarms)."""
         messages: list[Any] = []
-        with self.translating(method):
+        with self.call(method):
             async with self.open_stream(method, timeout=timeout) as stream:
                 await stream.send_message(request, end=True)
                 while (message := await stream.recv_message()) is not None:
@@ -265,7 +254,7 @@ class GatewayTransport:
 
         With ``wire_bytes`` its messages arrive as the serialized bytes.
         """
-        stub_method = getattr(self._require_stub(), method)
+        stub_method = getattr(self.require_stub(), method)
         if wire_bytes:
             stub_method = UnaryStreamMethod(
                 stub_method.channel, stub_method.name, stub_method.request_type, WireBytes
@@ -274,205 +263,10 @@ class GatewayTransport:
 
     def statistics(self) -> TransportStatistics:
         channel = self._channel
-        open_streams = 0
-        if channel is not None:
-            # grpclib has no public counter of live HTTP/2 streams; h2 does.
-            protocol = getattr(channel, "_protocol", None)
-            h2_connection = getattr(getattr(protocol, "connection", None), "_connection", None)
-            open_streams = int(getattr(h2_connection, "open_outbound_streams", 0))
         return TransportStatistics(
             connected=channel is not None and not self._closed,
-            open_http2_streams=open_streams,
-            calls_started=getattr(channel, "_calls_started", 0),
-            calls_succeeded=getattr(channel, "_calls_succeeded", 0),
-            calls_failed=getattr(channel, "_calls_failed", 0),
+            open_http2_streams=0 if channel is None else _compat.open_http2_streams(channel),
+            calls_started=self._calls_started,
+            calls_succeeded=self._calls_succeeded,
+            calls_failed=self._calls_failed,
         )
-
-
-@dataclass(frozen=True)
-class PumpStatistics:
-    received: int
-    delivered: int
-    dropped: int
-    buffered: int
-    capacity: int
-    overflow: str
-    finished: bool
-
-
-class StreamPump(Generic[MessageT]):
-    """Reads one server stream into a bounded buffer from an asyncio task.
-
-    The reader never waits for the consumer. When the buffer is full the
-    ``overflow`` policy decides: ``"error"`` (default) stops reading, resets
-    the stream and raises ``EventOverflowError`` to the consumer after every
-    buffered message was delivered; ``"drop_oldest"`` drops the oldest
-    buffered message and counts it in ``statistics().dropped``.
-    """
-
-    def __init__(
-        self,
-        transport: GatewayTransport,
-        method: str,
-        request: Message,
-        *,
-        capacity: int,
-        overflow: OverflowPolicy = "error",
-        timeout: float | None = None,
-        sequence_of: Any = None,
-        wire_bytes: bool = False,
-    ) -> None:
-        if capacity < 1:
-            raise ClientConfigError("buffer capacity must be at least 1")
-        if overflow not in OVERFLOW_POLICIES:
-            raise ClientConfigError(f"overflow must be one of {', '.join(OVERFLOW_POLICIES)}")
-        self._transport = transport
-        self._method = method
-        self._request = request
-        self._capacity = capacity
-        self._overflow = overflow
-        self._timeout = timeout
-        self._sequence_of = sequence_of
-        self._wire_bytes = wire_bytes
-        self._buffer: collections.deque[MessageT] = collections.deque()
-        self._ready = asyncio.Event()
-        self._failure: BaseException | None = None
-        self._finished = False
-        self._task: asyncio.Task[None] | None = None
-        self._received = 0
-        self._delivered = 0
-        self._dropped = 0
-
-    @classmethod
-    def for_events(
-        cls, transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
-    ) -> StreamPump[Any]:
-        """The pump of a StreamEvents call: events stay wire bytes (``WireBytes``)
-        until the consumer takes them; overflow errors name the resume point."""
-        return cls(
-            transport,
-            "StreamEvents",
-            request,
-            capacity=buffer_size,
-            overflow=overflow,
-            sequence_of=lambda data: pb.MxEvent.FromString(data).worker_sequence,
-            wire_bytes=True,
-        )
-
-    @classmethod
-    def for_alarms(
-        cls, transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
-    ) -> StreamPump[Any]:
-        return cls(transport, "StreamAlarms", request, capacity=buffer_size, overflow=overflow)
-
-    async def start(self) -> None:
-        """Start the reader task (awaitable so that bridges can call it)."""
-        self._transport._require_stub()
-        self._task = asyncio.get_running_loop().create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            with self._transport.translating(self._method):
-                async with self._transport.open_stream(
-                    self._method, timeout=self._timeout, wire_bytes=self._wire_bytes
-                ) as stream:
-                    await stream.send_message(self._request, end=True)
-                    buffer, capacity, ready = self._buffer, self._capacity, self._ready
-                    while (message := await stream.recv_message()) is not None:
-                        self._received += 1
-                        if len(buffer) >= capacity and not self._make_room():
-                            await stream.cancel()
-                            return
-                        buffer.append(message)
-                        ready.set()
-        except asyncio.CancelledError:
-            self._failure = self._failure or ClientClosedError("the stream was closed")
-            raise
-        except BaseException as exc:
-            self._failure = exc
-        finally:
-            self._finished = True
-            self._ready.set()
-
-    def _make_room(self) -> bool:
-        if self._overflow == "drop_oldest":
-            self._buffer.popleft()
-            self._dropped += 1
-            return True
-        last = self._buffer[-1] if self._buffer else None
-        last_sequence = int(self._sequence_of(last)) if last is not None and self._sequence_of else 0
-        self._failure = EventOverflowError(
-            f"the client-side buffer of {self._capacity} messages overflowed because the consumer "
-            f"fell behind; resume after sequence {last_sequence}",
-            last_worker_sequence=last_sequence,
-            capacity=self._capacity,
-        )
-        return False
-
-    async def next_chunk(self, max_items: int) -> list[MessageT]:
-        """Up to ``max_items`` buffered messages, waiting for at least one.
-
-        Returns ``[]`` at the end of the stream; raises the stream's failure
-        once everything before it was delivered.
-        """
-        while not self._buffer:
-            if self._finished:
-                if self._failure is not None:
-                    raise self._failure
-                return []
-            self._ready.clear()
-            await self._ready.wait()
-        buffer = self._buffer
-        if len(buffer) <= max_items:  # the usual case: everything, at C speed
-            chunk = list(buffer)
-            buffer.clear()
-        else:
-            chunk = [buffer.popleft() for _ in range(max_items)]
-        self._delivered += len(chunk)
-        return chunk
-
-    async def aclose(self) -> None:
-        """Cancel the reader (the HTTP/2 stream is reset) and wait for it."""
-        task = self._task
-        if task is None or task.done():
-            self._finished = True
-            return
-        task.cancel()
-        # asyncio.wait, not ``await task``: a cancellation of the caller must
-        # still propagate, only the reader's own CancelledError is expected.
-        await asyncio.wait([task])
-
-    def statistics(self) -> PumpStatistics:
-        return PumpStatistics(
-            received=self._received,
-            delivered=self._delivered,
-            dropped=self._dropped,
-            buffered=len(self._buffer),
-            capacity=self._capacity,
-            overflow=self._overflow,
-            finished=self._finished,
-        )
-
-
-def event_pipeline(
-    transport: GatewayTransport,
-    request: Message,
-    *,
-    buffer_size: int,
-    overflow: OverflowPolicy,
-    decode: bool,
-) -> tuple[StreamPump[Any], DeliveryQueue]:
-    """The reader and the delivery queue of one StreamEvents call."""
-    pump = StreamPump.for_events(transport, request, buffer_size=buffer_size, overflow=overflow)
-    queue = DeliveryQueue(
-        getattr(request, "after_worker_sequence", 0), decode=decode, parse=pb.MxEvent.FromString
-    )
-    return pump, queue
-
-
-def alarm_pipeline(
-    transport: GatewayTransport, request: Message, *, buffer_size: int, overflow: OverflowPolicy
-) -> tuple[StreamPump[Any], DeliveryQueue]:
-    """The reader and the delivery queue of one StreamAlarms call (raw messages)."""
-    pump = StreamPump.for_alarms(transport, request, buffer_size=buffer_size, overflow=overflow)
-    return pump, DeliveryQueue(decode=False, track=False)
