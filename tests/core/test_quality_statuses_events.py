@@ -53,4 +53,4 @@ def test_command_builders_set_kind_by_name_and_validate() -> None:
     with pytest.raises(ValueError, match="tuple of 2"):
         commands.write_bulk(1, [(1,)])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="timezone-aware"):
-        commands.write2(1, 2, 3, "2026-01-01")  # type: ignore[arg-type]
+        commands.write(1, 2, 3, timestamp="2026-01-01")  # type: ignore[arg-type]

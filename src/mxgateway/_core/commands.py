@@ -7,7 +7,9 @@ by name from the descriptor, so no code here depends on a field number.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from google.protobuf.message import Message
 
@@ -165,77 +167,80 @@ def item_command(name: str, server_handle: int, item_handle: int) -> pb.MxComman
     )
 
 
+@dataclass(frozen=True)
+class _WriteForm:
+    """The message types of one of MXAccess's four writes, single and bulk."""
+
+    command: type[Message]
+    bulk_command: type[Message]
+    bulk_entry: type[Message]
+
+
+# (timestamped, secured) -> the form: Write, Write2, WriteSecured, WriteSecured2
+_WRITE_FORMS: dict[tuple[bool, bool], _WriteForm] = {
+    (False, False): _WriteForm(pb.WriteCommand, pb.WriteBulkCommand, pb.WriteBulkEntry),
+    (True, False): _WriteForm(pb.Write2Command, pb.Write2BulkCommand, pb.Write2BulkEntry),
+    (False, True): _WriteForm(pb.WriteSecuredCommand, pb.WriteSecuredBulkCommand, pb.WriteSecuredBulkEntry),
+    (True, True): _WriteForm(pb.WriteSecured2Command, pb.WriteSecured2BulkCommand, pb.WriteSecured2BulkEntry),
+}
+
+
+def _write_fields(
+    value: object,
+    mx_type: MxType | str | None,
+    timestamp: datetime | None,
+    user: int | None,
+    current_user_id: int | None,
+    verifier_user_id: int,
+) -> dict[str, object]:
+    """The fields a write and a bulk entry share, for the form that the optional parts pick.
+
+    ``user`` None: the form has no user id (plain bulk entries).
+    """
+    fields: dict[str, object] = {"value": encode_value(value, mx_type)}
+    if timestamp is not None:
+        fields["timestamp_value"] = _timestamp_value(timestamp)
+    if current_user_id is None:
+        if user is not None:
+            fields["user_id"] = user_id("user_id", user)
+    else:
+        fields["current_user_id"] = handle("current_user_id", current_user_id)
+        fields["verifier_user_id"] = user_id("verifier_user_id", verifier_user_id)
+    return fields
+
+
+def _write_form(timestamped: bool, current_user_id: int | None, user: int, verifier: int) -> _WriteForm:
+    secured = current_user_id is not None
+    if secured and user:
+        raise ArgumentError("a secured write takes current_user_id (and verifier_user_id), not user_id")
+    if not secured and verifier:
+        raise ArgumentError("verifier_user_id needs current_user_id (a secured write)")
+    return _WRITE_FORMS[timestamped, secured]
+
+
 def write(
-    server_handle: int, item_handle: int, value: object, *, mx_type: MxType | str | None = None, user: int = 0
-) -> pb.MxCommand:
-    return make_command(
-        pb.WriteCommand(
-            server_handle=handle("server_handle", server_handle),
-            item_handle=handle("item_handle", item_handle),
-            value=encode_value(value, mx_type),
-            user_id=user_id("user_id", user),
-        )
-    )
-
-
-def write2(
     server_handle: int,
     item_handle: int,
     value: object,
-    timestamp: datetime,
     *,
     mx_type: MxType | str | None = None,
+    timestamp: datetime | None = None,
     user: int = 0,
-) -> pb.MxCommand:
-    return make_command(
-        pb.Write2Command(
-            server_handle=handle("server_handle", server_handle),
-            item_handle=handle("item_handle", item_handle),
-            value=encode_value(value, mx_type),
-            timestamp_value=_timestamp_value(timestamp),
-            user_id=user_id("user_id", user),
-        )
-    )
-
-
-def write_secured(
-    server_handle: int,
-    item_handle: int,
-    value: object,
-    *,
-    current_user_id: int,
+    current_user_id: int | None = None,
     verifier_user_id: int = 0,
-    mx_type: MxType | str | None = None,
 ) -> pb.MxCommand:
+    """One write; the optional parts pick the kind.
+
+    ``timestamp`` makes it Write2 (or WriteSecured2); ``current_user_id``
+    (an authenticated user, with ``verifier_user_id`` for verified
+    attributes) makes it WriteSecured; ``user`` is plain Write's user id.
+    """
+    form = _write_form(timestamp is not None, current_user_id, user, verifier_user_id)
     return make_command(
-        pb.WriteSecuredCommand(
+        form.command(
             server_handle=handle("server_handle", server_handle),
             item_handle=handle("item_handle", item_handle),
-            value=encode_value(value, mx_type),
-            current_user_id=handle("current_user_id", current_user_id),
-            verifier_user_id=user_id("verifier_user_id", verifier_user_id),
-        )
-    )
-
-
-def write_secured2(
-    server_handle: int,
-    item_handle: int,
-    value: object,
-    timestamp: datetime,
-    *,
-    current_user_id: int,
-    verifier_user_id: int = 0,
-    mx_type: MxType | str | None = None,
-) -> pb.MxCommand:
-    return make_command(
-        pb.WriteSecured2Command(
-            server_handle=handle("server_handle", server_handle),
-            item_handle=handle("item_handle", item_handle),
-            value=encode_value(value, mx_type),
-            current_user_id=handle("current_user_id", current_user_id),
-            verifier_user_id=user_id("verifier_user_id", verifier_user_id),
-            timestamp_value=_timestamp_value(timestamp),
+            **_write_fields(value, mx_type, timestamp, user, current_user_id, verifier_user_id),
         )
     )
 
@@ -346,88 +351,29 @@ def _entries(entries: Iterable[Sequence[object]], width: int) -> list[Sequence[o
 
 
 def write_bulk(
-    server_handle: int, entries: Iterable[tuple[int, object]], *, mx_type: MxType | str | None = None
-) -> pb.MxCommand:
-    return make_command(
-        pb.WriteBulkCommand(
-            server_handle=handle("server_handle", server_handle),
-            entries=[
-                pb.WriteBulkEntry(item_handle=handle("item_handle", h), value=encode_value(v, mx_type))
-                for h, v in _entries(entries, 2)
-            ],
-        )
-    )
-
-
-def write2_bulk(
     server_handle: int,
-    entries: Iterable[tuple[int, object, datetime]],
+    entries: Iterable[Sequence[object]],
     *,
+    timestamped: bool = False,
     mx_type: MxType | str | None = None,
-) -> pb.MxCommand:
-    return make_command(
-        pb.Write2BulkCommand(
-            server_handle=handle("server_handle", server_handle),
-            entries=[
-                pb.Write2BulkEntry(
-                    item_handle=handle("item_handle", h),
-                    value=encode_value(v, mx_type),
-                    timestamp_value=_timestamp_value(t),  # type: ignore[arg-type]
-                )
-                for h, v, t in _entries(entries, 3)
-            ],
-        )
-    )
-
-
-def write_secured_bulk(
-    server_handle: int,
-    entries: Iterable[tuple[int, object]],
-    *,
-    current_user_id: int,
+    current_user_id: int | None = None,
     verifier_user_id: int = 0,
-    mx_type: MxType | str | None = None,
 ) -> pb.MxCommand:
-    current = handle("current_user_id", current_user_id)
-    verifier = user_id("verifier_user_id", verifier_user_id)
-    return make_command(
-        pb.WriteSecuredBulkCommand(
-            server_handle=handle("server_handle", server_handle),
-            entries=[
-                pb.WriteSecuredBulkEntry(
-                    item_handle=handle("item_handle", h),
-                    value=encode_value(v, mx_type),
-                    current_user_id=current,
-                    verifier_user_id=verifier,
-                )
-                for h, v in _entries(entries, 2)
-            ],
-        )
-    )
+    """Many writes in one call, one kind for all (as ``write`` picks it).
 
-
-def write_secured2_bulk(
-    server_handle: int,
-    entries: Iterable[tuple[int, object, datetime]],
-    *,
-    current_user_id: int,
-    verifier_user_id: int = 0,
-    mx_type: MxType | str | None = None,
-) -> pb.MxCommand:
-    current = handle("current_user_id", current_user_id)
-    verifier = user_id("verifier_user_id", verifier_user_id)
-    return make_command(
-        pb.WriteSecured2BulkCommand(
-            server_handle=handle("server_handle", server_handle),
-            entries=[
-                pb.WriteSecured2BulkEntry(
-                    item_handle=handle("item_handle", h),
-                    value=encode_value(v, mx_type),
-                    current_user_id=current,
-                    verifier_user_id=verifier,
-                    timestamp_value=_timestamp_value(t),  # type: ignore[arg-type]
-                )
-                for h, v, t in _entries(entries, 3)
-            ],
+    ``entries`` are ``(item_handle, value)``, or ``(item_handle, value,
+    timestamp)`` when ``timestamped``; a secured user applies to every entry.
+    """
+    form = _write_form(timestamped, current_user_id, 0, verifier_user_id)
+    built = []
+    for entry in _entries(entries, 3 if timestamped else 2):
+        timestamp: Any = entry[2] if timestamped else None  # checked by _write_fields
+        built.append(
+            form.bulk_entry(
+                item_handle=handle("item_handle", entry[0]),
+                **_write_fields(entry[1], mx_type, timestamp, None, current_user_id, verifier_user_id),
+            )
         )
+    return make_command(
+        form.bulk_command(server_handle=handle("server_handle", server_handle), entries=built)
     )
