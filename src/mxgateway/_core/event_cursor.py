@@ -38,8 +38,7 @@ class DeliveryQueue:
     ``parse`` turns a buffered item into its message as it is handed out
     (the event stream buffers wire bytes); ``decode`` picks typed events
     (``decode_event``) or the raw messages; ``track`` is false for streams
-    without worker sequences (the alarm feed). ``take`` runs once per
-    event, so it does its work inline.
+    without worker sequences (the alarm feed).
     """
 
     __slots__ = ("_chunk", "_cursor", "_decode", "_next", "_parse", "_track")
@@ -82,10 +81,5 @@ class DeliveryQueue:
         if self._parse is not None:
             message = self._parse(message)
         if self._track:
-            cursor = self._cursor
-            sequence = message.worker_sequence
-            if not sequence or sequence <= cursor.last_worker_sequence:
-                cursor.observe(message)  # a replay gap, or nothing to move
-            else:  # EventCursor.observe for the common case, written out
-                cursor.last_worker_sequence = sequence
+            self._cursor.observe(message)
         return decode_event(message) if self._decode else message

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Self
 
 from mxgateway._core.quality import Quality
 from mxgateway._core.statuses import MxStatus, first_error
 from mxgateway._core.values import Value
+from mxgateway._core.values import _enum_name as _enum_name
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 
@@ -36,14 +37,7 @@ def _statuses(messages: Any) -> tuple[MxStatus, ...]:
     return tuple(MxStatus.from_proto(m) for m in messages)
 
 
-def _enum_name(enum_type: Any, number: int, prefix: str) -> str:
-    try:
-        return str(enum_type.Name(number)).removeprefix(prefix)
-    except ValueError:
-        return str(number)
-
-
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class _EventBase:
     worker_sequence: int
     session_id: str
@@ -51,20 +45,21 @@ class _EventBase:
     item_handle: int
     raw: pb.MxEvent = field(compare=True)
 
-    @classmethod
-    def from_proto(cls, message: pb.MxEvent) -> Any:
-        # Events are made once per message on the hot path: fill the instance
-        # dict directly instead of going through the frozen dataclass __init__
-        # (which sets each field with object.__setattr__).
-        event = object.__new__(cls)
-        event.__dict__.update(
-            worker_sequence=message.worker_sequence,
-            session_id=message.session_id,
-            server_handle=message.server_handle,
-            item_handle=message.item_handle,
-            raw=message,
+    def __init__(self, raw: pb.MxEvent) -> None:
+        # The one constructor. Frozen, so the fields go straight into the
+        # instance dict: an event is made per message on the hot path, where
+        # setting each field with object.__setattr__ measured 0.5 us more.
+        self.__dict__.update(
+            worker_sequence=raw.worker_sequence,
+            session_id=raw.session_id,
+            server_handle=raw.server_handle,
+            item_handle=raw.item_handle,
+            raw=raw,
         )
-        return event
+
+    @classmethod
+    def from_proto(cls, message: pb.MxEvent) -> Self:
+        return cls(message)
 
     @cached_property
     def gateway_receive_timestamp(self) -> datetime | None:
@@ -312,5 +307,5 @@ def decode_event(message: pb.MxEvent) -> Event:
         cls = ReplayGap
     else:
         cls = _BY_FAMILY.get(message.family, UnknownEvent)
-    event: Event = cls.from_proto(message)
+    event: Event = cls(message)  # type: ignore[assignment]
     return event
