@@ -8,12 +8,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from mxgateway._core.redaction import REDACTED
 from mxgateway._errors import ClientConfigError
 from mxgateway._protocol import MAX_MESSAGE_BYTES
 
 DEFAULT_CALL_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
-REDACTED = "***"
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,12 @@ def _check_positive(name: str, value: float) -> None:
 
 
 def coerce_options(options: ClientOptions | None, overrides: dict[str, Any]) -> ClientOptions:
-    """``connect(options)`` or ``connect(endpoint=..., ...)``, not both."""
-    if options is None:
-        try:
+    """``connect(options)``, ``connect(endpoint=..., ...)``, or options with keyword overrides."""
+    try:
+        if options is None:
             return ClientOptions(**overrides)
-        except TypeError as exc:
-            raise ClientConfigError(str(exc)) from None
-    if overrides:
-        return dataclasses.replace(options, **overrides)
-    if not isinstance(options, ClientOptions):
-        raise ClientConfigError("options must be a ClientOptions")
-    return options
+        if not isinstance(options, ClientOptions):
+            raise ClientConfigError(f"options must be a ClientOptions, got {type(options).__name__}")
+        return dataclasses.replace(options, **overrides) if overrides else options
+    except TypeError as exc:  # an unknown keyword
+        raise ClientConfigError(str(exc)) from None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from grpclib.const import Status
 
+from mxgateway._core.redaction import redact
 from mxgateway._errors import (
     AlreadyExistsError,
     AuthenticationError,
@@ -33,18 +33,6 @@ _BY_STATUS: dict[Status, type[RpcError]] = {
     Status.INVALID_ARGUMENT: InvalidRequestError,
     Status.FAILED_PRECONDITION: FailedPreconditionError,
 }
-
-# Anything shaped like a gateway key is hidden even if it is not ours.
-_KEY_PATTERN = re.compile(r"mxgw_[A-Za-z0-9_\-]+")
-REDACTED = "***"
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _KEY_PATTERN.sub(REDACTED, text)
-
 
 def error_from_status(
     status: Status, message: str | None, *, method: str | None = None, secrets: Iterable[str | None] = ()

@@ -17,13 +17,13 @@ from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
 from mxgateway._core.values import encode_value
+from mxgateway._protocol import GATEWAY_PROTOCOL_VERSION
 from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing._auth import Authenticator
 from mxgateway.testing._galaxy import Galaxy
 from mxgateway.testing._worker import MX_E_FAILURE, Worker, status, utc_now
 
-GATEWAY_PROTOCOL_VERSION = 3
 WORKER_PROTOCOL_VERSION = 1
 CAPABILITIES = ("unary-acknowledge-alarm", "server-stream-active-alarms")
 OVERFLOW_POLICIES = ("fault_session", "disconnect_subscriber")
