@@ -68,13 +68,14 @@ _EXPORTS: dict[str, str] = {
     "SubscribeResult": "mxgateway._core.replies",
     "WriteResult": "mxgateway._core.replies",
     "ReadResult": "mxgateway._core.replies",
-    "SessionCommands": "mxgateway._session_api",
-    "PumpStatistics": "mxgateway._transport",
-    "TransportStatistics": "mxgateway._transport",
+    "SessionCommands": "mxgateway._client.session",
+    "PumpStatistics": "mxgateway._transport.streams",
+    "TransportStatistics": "mxgateway._transport.channel",
 }
 
 if TYPE_CHECKING:
     from mxgateway._asyncio.client import EventStream, GatewayClient, Session
+    from mxgateway._client.session import SessionCommands
     from mxgateway._core.events import (
         AlarmTransition,
         BufferedDataChange,
@@ -120,8 +121,8 @@ if TYPE_CHECKING:
         ValueConversionError,
     )
     from mxgateway._options import ClientOptions
-    from mxgateway._session_api import SessionCommands
-    from mxgateway._transport import PumpStatistics, TransportStatistics
+    from mxgateway._transport.channel import TransportStatistics
+    from mxgateway._transport.streams import PumpStatistics
     from mxgateway._trio.client import TrioEventStream, TrioGatewayClient, TrioSession, open_client
 
 __all__ = [

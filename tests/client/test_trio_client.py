@@ -10,7 +10,13 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 import mxgateway
-from mxgateway import DeadlineExceededError, GatewayUnavailableError, SessionCommands, TrioSession
+from mxgateway import (
+    ClientConfigError,
+    DeadlineExceededError,
+    GatewayUnavailableError,
+    SessionCommands,
+    TrioSession,
+)
 from mxgateway._asyncio.client import Session as AsyncioSession
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from tests.support.fake_gateway import FakeGateway, run_fake_gateway
@@ -162,7 +168,7 @@ async def test_session_close_failure_surfaces_as_single_exception(gateway: FakeG
 async def test_session_close_that_hangs_is_bounded(
     gateway: FakeGateway, bridge: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("mxgateway._trio.client.CLOSE_TIMEOUT", 0.3)
+    monkeypatch.setattr("mxgateway._client.session.CLOSE_TIMEOUT", 0.3)
     gateway.service.close_hangs = True
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
@@ -194,8 +200,12 @@ async def test_unreachable_gateway_raises_typed_error(bridge: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["auto", "trio-asyncio"])
-async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway, kind: str) -> None:
+async def test_works_inside_an_existing_trio_asyncio_loop(
+    gateway: FakeGateway, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import asyncio
+
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE", raising=False)  # "auto" means the default here
 
     import trio_asyncio
 
@@ -206,7 +216,7 @@ async def test_works_inside_an_existing_trio_asyncio_loop(gateway: FakeGateway, 
                 endpoint=gateway.endpoint, plaintext=True, bridge=kind
             ) as client:
                 if kind == "trio-asyncio":
-                    assert client._bridge._loop is loop  # type: ignore[attr-defined]  # reused, not a second loop
+                    assert client._runner.bridge._loop is loop  # type: ignore[attr-defined]  # reused, not a second loop
                 else:
                     assert client.bridge_name == "hosted"
                 async with client.open_session("s") as session:
@@ -235,6 +245,8 @@ def test_thread_bridge_forced_by_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("MXGATEWAY_TRIO_BRIDGE", "trio-asyncio")
     assert _choose("auto") == "trio-asyncio"
     assert _choose("hosted") == "hosted"  # an explicit choice wins over the environment
+    monkeypatch.setenv("MXGATEWAY_TRIO_BRIDGE", "")
+    assert _choose("auto") == "hosted"  # empty means not set
     monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE")
     assert _choose("auto") == "hosted"  # where the selector has a descriptor (Linux, macOS)
     with pytest.raises(ValueError, match="unknown Trio bridge"):
@@ -250,7 +262,7 @@ def test_auto_falls_back_and_hosted_is_refused_where_no_hosted_loop_is_possible(
     monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE", raising=False)
     monkeypatch.setattr(hosted_loop, "supported", lambda: False)  # as on Windows
     assert _choose("auto") == "trio-asyncio"
-    with pytest.raises(ValueError, match="hosted Trio bridge needs a selector"):
+    with pytest.raises(ClientConfigError, match="hosted Trio bridge cannot run here: it needs a selector"):
         _choose("hosted")
 
 
@@ -293,3 +305,85 @@ async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(
                     await client.attach_session("session-" + "c" * 32).ping()
         assert scope.cancelled_caught
         await wait_for(gateway.state.invoke_cancelled)
+
+
+async def test_aclose_from_another_task_ends_the_iteration(gateway: FakeGateway, bridge: str) -> None:
+    # The gateway sends nothing: the consumer waits for a chunk until another
+    # task closes the stream (on the thread bridge this once raised TrioInternalError).
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session, session.events() as events:
+
+                async def close_once_streaming() -> None:
+                    await wait_for(gateway.state.stream_started)
+                    await events.aclose()
+
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(close_once_streaming)
+                    received = [event async for event in events]
+                assert received == []
+            await wait_for(gateway.state.stream_cancelled)
+            assert (await client.statistics()).open_http2_streams == 0
+
+
+class _ChangedLoopInternal:
+    """Break one asyncio internal the hosted loop relies on, for one test; the checks run afresh."""
+
+    def __init__(self, owner: object, name: str, replacement: object = None) -> None:
+        self.owner, self.name, self.replacement = owner, name, replacement
+
+    def __enter__(self) -> None:
+        self.saved = self.owner.__dict__[self.name]  # type: ignore[attr-defined]
+        if self.replacement is None:
+            delattr(self.owner, self.name)
+        else:
+            setattr(self.owner, self.name, self.replacement)
+        self._clear()
+
+    def __exit__(self, *exc_info: object) -> None:
+        setattr(self.owner, self.name, self.saved)
+        self._clear()
+
+    @staticmethod
+    def _clear() -> None:
+        from mxgateway import _compat
+        from mxgateway._trio import hosted_loop
+
+        _compat.check_event_loop_internals.cache_clear()
+        hosted_loop._self_test_failure.cache_clear()
+
+
+def test_a_missing_loop_internal_makes_auto_fall_back_and_hosted_refuse(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import logging
+
+    from mxgateway._trio.bridge import _choose
+
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE", raising=False)
+    with _ChangedLoopInternal(asyncio.BaseEventLoop, "_run_once"):  # as a CPython without it would be
+        with caplog.at_level(logging.WARNING, logger="mxgateway"):
+            assert _choose("auto") == "trio-asyncio"
+        assert "hosted Trio bridge is unavailable" in caplog.text
+        assert "_run_once" in caplog.text and "written for CPython" in caplog.text
+        with pytest.raises(ClientConfigError, match=r"hosted Trio bridge cannot run here.*_run_once"):
+            _choose("hosted")
+    assert _choose("auto") == "hosted"  # restored, checked afresh
+
+
+async def test_a_changed_loop_internal_falls_back_end_to_end(
+    gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mxgateway import _compat
+
+    monkeypatch.delenv("MXGATEWAY_TRIO_BRIDGE", raising=False)
+    # Present but behaving differently: the timer heap reads as empty.
+    with _ChangedLoopInternal(_compat, "earliest_timer", lambda loop: None):
+        with trio.fail_after(WAIT):
+            async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True) as client:
+                assert client.bridge_name == "trio-asyncio"
+                await client.attach_session("session-" + "a" * 32).ping()
+            with pytest.raises(ClientConfigError, match="timers"):
+                async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge="hosted"):
+                    pass

@@ -1,19 +1,19 @@
-"""Typed MXAccess command helpers, shared by the asyncio and Trio sessions.
+"""Sessions, shared by both front ends: every MXAccess command as a typed helper, and close.
 
-Coroutines are loop-agnostic, so one mixin serves both front ends: each
-session class provides ``_invoke(command, timeout)``, which sends an
-MxCommand and gives back an awaitable of the raw reply, and inherits
-every helper below.
-Helpers check the reply (``MxAccessError``/``ProtocolStatusError`` keep the
-raw reply) and return plain Python results.
+Coroutines are loop-agnostic, so the helpers are written once
+(``SessionCommands``) over one primitive, ``_invoke(command, timeout)``,
+which ``SessionBase`` sends through the client core. Helpers check the
+reply (``MxAccessError``/``ProtocolStatusError`` keep the raw reply) and
+return plain Python results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
+import functools
+import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from mxgateway._core import commands as build
 from mxgateway._core import replies as parse
@@ -24,15 +24,19 @@ from mxgateway._core.replies import (
     SessionStateInfo,
     SubscribeResult,
     WriteResult,
-    check_protocol_status,
-    session_state_name,
 )
 from mxgateway._core.statuses import MxStatus
 from mxgateway._core.values import MxType
 from mxgateway._errors import ClientClosedError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
+if TYPE_CHECKING:
+    from mxgateway._client.core import ClientCore
+
 TypeArg = MxType | str | None
+log = logging.getLogger("mxgateway")
+# Bounds the implicit close when a session block or its client is left.
+CLOSE_TIMEOUT = 5.0
 
 
 class SessionCommands:
@@ -44,7 +48,7 @@ class SessionCommands:
     in the worker runs on.
     """
 
-    def _invoke(self, command: pb.MxCommand, timeout: float | None) -> Awaitable[pb.MxCommandReply]:
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
         raise NotImplementedError
 
     async def _run(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
@@ -139,9 +143,11 @@ class SessionCommands:
         user_id: int = 0,
         timeout: float | None = None,
     ) -> None:
-        await self._run(
-            build.write2(server_handle, item_handle, value, timestamp, mx_type=type, user=user_id), timeout
+        """Write a value with its timestamp (MXAccess Write2)."""
+        command = build.write(
+            server_handle, item_handle, value, mx_type=type, timestamp=timestamp, user=user_id
         )
+        await self._run(command, timeout)
 
     async def write_secured(
         self,
@@ -154,17 +160,16 @@ class SessionCommands:
         type: TypeArg = None,
         timeout: float | None = None,
     ) -> None:
-        await self._run(
-            build.write_secured(
-                server_handle,
-                item_handle,
-                value,
-                current_user_id=current_user_id,
-                verifier_user_id=verifier_user_id,
-                mx_type=type,
-            ),
-            timeout,
+        """Write as an authenticated user (and a verifier for verified attributes)."""
+        command = build.write(
+            server_handle,
+            item_handle,
+            value,
+            mx_type=type,
+            current_user_id=current_user_id,
+            verifier_user_id=verifier_user_id,
         )
+        await self._run(command, timeout)
 
     async def write_secured2(
         self,
@@ -178,18 +183,17 @@ class SessionCommands:
         type: TypeArg = None,
         timeout: float | None = None,
     ) -> None:
-        await self._run(
-            build.write_secured2(
-                server_handle,
-                item_handle,
-                value,
-                timestamp,
-                current_user_id=current_user_id,
-                verifier_user_id=verifier_user_id,
-                mx_type=type,
-            ),
-            timeout,
+        """A secured write with its timestamp (MXAccess WriteSecured2)."""
+        command = build.write(
+            server_handle,
+            item_handle,
+            value,
+            mx_type=type,
+            timestamp=timestamp,
+            current_user_id=current_user_id,
+            verifier_user_id=verifier_user_id,
         )
+        await self._run(command, timeout)
 
     # ------------------------------------------------------------------ users
 
@@ -261,9 +265,7 @@ class SessionCommands:
         timeout: float | None = None,
     ) -> list[WriteResult]:
         """``entries``: ``(item_handle, value)`` pairs; results in input order."""
-        return parse.write_results(
-            await self._run(build.write_bulk(server_handle, entries, mx_type=type), timeout)
-        )
+        return await self._bulk_write(build.write_bulk(server_handle, entries, mx_type=type), timeout)
 
     async def write2_bulk(
         self,
@@ -273,9 +275,9 @@ class SessionCommands:
         type: TypeArg = None,
         timeout: float | None = None,
     ) -> list[WriteResult]:
-        return parse.write_results(
-            await self._run(build.write2_bulk(server_handle, entries, mx_type=type), timeout)
-        )
+        """``entries``: ``(item_handle, value, timestamp)``."""
+        command = build.write_bulk(server_handle, entries, timestamped=True, mx_type=type)
+        return await self._bulk_write(command, timeout)
 
     async def write_secured_bulk(
         self,
@@ -287,14 +289,14 @@ class SessionCommands:
         type: TypeArg = None,
         timeout: float | None = None,
     ) -> list[WriteResult]:
-        command = build.write_secured_bulk(
+        command = build.write_bulk(
             server_handle,
             entries,
+            mx_type=type,
             current_user_id=current_user_id,
             verifier_user_id=verifier_user_id,
-            mx_type=type,
         )
-        return parse.write_results(await self._run(command, timeout))
+        return await self._bulk_write(command, timeout)
 
     async def write_secured2_bulk(
         self,
@@ -306,13 +308,17 @@ class SessionCommands:
         type: TypeArg = None,
         timeout: float | None = None,
     ) -> list[WriteResult]:
-        command = build.write_secured2_bulk(
+        command = build.write_bulk(
             server_handle,
             entries,
+            timestamped=True,
+            mx_type=type,
             current_user_id=current_user_id,
             verifier_user_id=verifier_user_id,
-            mx_type=type,
         )
+        return await self._bulk_write(command, timeout)
+
+    async def _bulk_write(self, command: pb.MxCommand, timeout: float | None) -> list[WriteResult]:
         return parse.write_results(await self._run(command, timeout))
 
     async def read_bulk(
@@ -349,38 +355,15 @@ class SessionCommands:
         return parse.acknowledge_status(reply)
 
 
-class RawCalls(Protocol):
-    """What a session needs from its client (both front ends' clients have it)."""
-
-    _sessions: set[Any]
-
-    def _send_command(
-        self, session_id: str, command: pb.MxCommand, timeout: float | None
-    ) -> Awaitable[pb.MxCommandReply]: ...
-
-    async def close_session_raw(
-        self, session_id: str, *, timeout: float | None = None
-    ) -> pb.CloseSessionReply: ...
-
-
 class SessionBase(SessionCommands):
-    """A session's identity and its idempotent, concurrency-safe close.
+    """A session's identity, its calls through the client core, and its idempotent close."""
 
-    ``close_lock`` is the front end's lock (asyncio.Lock or trio.Lock).
-    """
-
-    def __init__(
-        self,
-        client: RawCalls,
-        session_id: str,
-        info: SessionInfo | None,
-        close_lock: AbstractAsyncContextManager[Any],
-    ) -> None:
+    def __init__(self, client: ClientCore, session_id: str, info: SessionInfo | None) -> None:
         self._client = client
         self.session_id = session_id
         self.info = info
         self.final_state: str | None = None
-        self._close_lock = close_lock
+        self._close_lock = client.new_lock()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.session_id} closed={self.closed}>"
@@ -389,12 +372,10 @@ class SessionBase(SessionCommands):
     def closed(self) -> bool:
         return self.final_state is not None
 
-    def _invoke(self, command: pb.MxCommand, timeout: float | None) -> Awaitable[pb.MxCommandReply]:
-        # A plain function handing back the client's coroutine: one frame less
-        # for every suspension of every call to pass through.
+    async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
         if self.closed:
             raise ClientClosedError(f"session {self.session_id} is closed")
-        return self._client._send_command(self.session_id, command, timeout)
+        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
 
     async def close(self, *, timeout: float | None = None) -> str:
         """Close the session; idempotent and safe to call concurrently.
@@ -403,8 +384,23 @@ class SessionBase(SessionCommands):
         """
         async with self._close_lock:
             if self.final_state is None:
-                reply = await self._client.close_session_raw(self.session_id, timeout=timeout)
-                check_protocol_status(reply)
-                self.final_state = session_state_name(reply.final_state)
-                self._client._sessions.discard(self)
+                self.final_state = await self._client._close_session(self, timeout)
         return self.final_state
+
+    async def _close_bounded(self) -> str:
+        """``close()`` that survives the caller's cancellation and gives up after CLOSE_TIMEOUT."""
+        return await self._client.shielded(functools.partial(self.close, timeout=CLOSE_TIMEOUT))
+
+    async def _close_on_exit(self, body_error: BaseException | None) -> None:
+        """Close on the way out of a session block: shielded, bounded, the block's error first.
+
+        A close that fails raises, unless the block itself is already
+        raising (or being cancelled): then its exception must win, or cancel
+        scopes would stop catching it, and the failed close is logged.
+        """
+        try:
+            await self._close_bounded()
+        except Exception as close_error:
+            if body_error is None:
+                raise
+            log.warning("closing session %s failed: %s", self.session_id, close_error)

@@ -1,0 +1,1 @@
+"""The client behaviour both front ends share, written once (see ``core``)."""
