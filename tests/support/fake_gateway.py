@@ -17,8 +17,9 @@ from typing import Any
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
-from grpclib.server import Server, Stream
+from grpclib.server import Stream
 
+from mxgateway import _compat
 from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
@@ -216,10 +217,10 @@ def run_fake_gateway(ssl: Any = None) -> Iterator[FakeGateway]:
     ready = threading.Event()
 
     async def start() -> None:
-        server = Server([service])
+        server = _compat.tracking_server([service])
         await server.start("127.0.0.1", 0, ssl=ssl)
         started["server"] = server
-        started["port"] = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        started["port"] = _compat.listening_port(server)
 
     def run() -> None:
         asyncio.set_event_loop(loop)
@@ -242,9 +243,7 @@ def run_fake_gateway(ssl: Any = None) -> Iterator[FakeGateway]:
     finally:
 
         async def stop() -> None:
-            server = started["server"]
-            server.close()
-            await server.wait_closed()
+            await started["server"].shutdown()  # no accepted socket outlives the fake
 
         asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
