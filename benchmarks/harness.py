@@ -29,9 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CONCURRENCY = 50
 SESSION_ID = "session-" + "b" * 32
@@ -77,18 +79,23 @@ def serve(port_file: str, events: int) -> None:
     prepared = [event(n).SerializeToString() for n in range(1, events + 1)]
     opened = 0
 
+    async def received(stream: Stream[Any, Any]) -> Any:
+        request = await stream.recv_message()
+        assert request is not None, "every call here sends its request"
+        return request
+
     class PassThroughCodec(ProtoCodec):
         """Sends bytes as they are (the prepared events), everything else as protobuf."""
 
         def encode(self, message: Any, message_type: Any) -> bytes:
             if isinstance(message, bytes):
                 return message
-            return super().encode(message, message_type)  # type: ignore[no-any-return]
+            return super().encode(message, message_type)
 
     class BenchGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
         async def OpenSession(self, stream: Stream[Any, Any]) -> None:
             nonlocal opened
-            await stream.recv_message()
+            await received(stream)
             opened += 1
             await stream.send_message(
                 pb.OpenSessionReply(
@@ -97,7 +104,7 @@ def serve(port_file: str, events: int) -> None:
             )
 
         async def CloseSession(self, stream: Stream[Any, Any]) -> None:
-            request = await stream.recv_message()
+            request = await received(stream)
             await stream.send_message(
                 pb.CloseSessionReply(
                     session_id=request.session_id, final_state=pb.SESSION_STATE_CLOSED, protocol_status=ok
@@ -105,7 +112,7 @@ def serve(port_file: str, events: int) -> None:
             )
 
         async def Invoke(self, stream: Stream[Any, Any]) -> None:
-            request = await stream.recv_message()
+            request = await received(stream)
             await stream.send_message(
                 pb.MxCommandReply(
                     session_id=request.session_id,
@@ -116,7 +123,7 @@ def serve(port_file: str, events: int) -> None:
             )
 
         async def StreamEvents(self, stream: Stream[Any, Any]) -> None:
-            request = await stream.recv_message()
+            request = await received(stream)
             for message in prepared[request.after_worker_sequence :]:
                 await stream.send_message(message)
 
@@ -203,7 +210,7 @@ def spread(values: Sequence[float]) -> tuple[float, float, float]:
 # ------------------------------------------------------------- raw grpclib
 
 
-def on_asyncio(fn: Callable[[], Awaitable[Any]]) -> Any:
+def on_asyncio(fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
     # A plain selector loop, whatever asyncio's policy says.
     with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
         return runner.run(fn())

@@ -78,19 +78,19 @@ def trio_events(port: int, count: int, after: int, typed: bool, buffer_size: int
 
     import mxgateway
 
-    buffer = {} if buffer_size is None else {"buffer_size": buffer_size}
-
     async def main() -> dict[str, Any]:
         async with mxgateway.open_client(endpoint=endpoint_text(port), plaintext=True) as client:
             session = client.attach_session(SESSION_ID)
             received = 0
             overflowed = False
             with Timed() as timed:
-                stream: mxgateway.TrioEventStream[Any] = (
-                    session.events(after, **buffer)
-                    if typed
-                    else client.stream_events_raw(SESSION_ID, after, **buffer)
-                )
+                stream: mxgateway.TrioEventStream[Any]
+                if buffer_size is None:  # the default buffer: no buffer_size argument
+                    stream = session.events(after) if typed else client.stream_events_raw(SESSION_ID, after)
+                elif typed:
+                    stream = session.events(after, buffer_size=buffer_size)
+                else:
+                    stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
                 try:
                     async with stream as events:
                         async for _ in events:
@@ -107,8 +107,6 @@ def asyncio_events(port: int, count: int, after: int, typed: bool, buffer_size: 
     """One stream of ``count`` events through the asyncio API; counts until the end or an overflow."""
     import mxgateway
 
-    buffer = {} if buffer_size is None else {"buffer_size": buffer_size}
-
     async def main() -> dict[str, Any]:
         async with await mxgateway.GatewayClient.connect(
             endpoint=endpoint_text(port), plaintext=True
@@ -117,11 +115,13 @@ def asyncio_events(port: int, count: int, after: int, typed: bool, buffer_size: 
             received = 0
             overflowed = False
             with Timed() as timed:
-                stream: mxgateway.EventStream[Any] = (
-                    session.events(after, **buffer)
-                    if typed
-                    else client.stream_events_raw(SESSION_ID, after, **buffer)
-                )
+                stream: mxgateway.EventStream[Any]
+                if buffer_size is None:  # the default buffer: no buffer_size argument
+                    stream = session.events(after) if typed else client.stream_events_raw(SESSION_ID, after)
+                elif typed:
+                    stream = session.events(after, buffer_size=buffer_size)
+                else:
+                    stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
                 try:
                     async with stream as events:
                         async for _ in events:
@@ -305,6 +305,7 @@ def measure(unit: str, port: int, settings: Settings) -> dict[str, Any]:
     """Run one measurement (``group:client``) in this process."""
     group, _, client = unit.partition(":")
     address = ("127.0.0.1", port)
+    result: dict[str, Any]
     if group == "events" or group == "burst":
         count = settings.events if group == "events" else settings.burst_events
         after = settings.prepared - count
@@ -340,12 +341,14 @@ def measure(unit: str, port: int, settings: Settings) -> dict[str, Any]:
         return result
     concurrency = 1 if group == "unary1" else CONCURRENCY
     if client == "raw":
-        return harness.on_asyncio(lambda: harness.raw_unary_timed(address, settings.calls, concurrency))  # type: ignore[no-any-return]
-    if client == "grpcio":
-        return grpcio_unary(port, settings.calls, concurrency)
-    if client == "trio":
-        return trio_unary(port, settings.calls, concurrency)
-    return asyncio_unary(port, settings.calls, concurrency)
+        result = harness.on_asyncio(lambda: harness.raw_unary_timed(address, settings.calls, concurrency))
+    elif client == "grpcio":
+        result = grpcio_unary(port, settings.calls, concurrency)
+    elif client == "trio":
+        result = trio_unary(port, settings.calls, concurrency)
+    else:
+        result = asyncio_unary(port, settings.calls, concurrency)
+    return result
 
 
 # ============================================================= the rows
@@ -582,7 +585,7 @@ def print_burst(results: dict[str, list[dict[str, Any]]], settings: Settings) ->
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:
-    only: list[str] = args.only or list(ROW_FAMILIES)
+    only: list[str] = list(dict.fromkeys(args.only or ROW_FAMILIES))
     if "grpcio" in only and not GRPCIO_AVAILABLE:
         only = [family for family in only if family != "grpcio"]
     rows = selected_rows(only)
