@@ -694,6 +694,8 @@ def main() -> int:
     for name in chosen:
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.calls < max(CONCURRENCY, *LATENCY_SESSIONS):
+        parser.error(f"--calls must be at least {max(CONCURRENCY, *LATENCY_SESSIONS)} (one per task)")
     settings = Settings(args.events, args.calls, args.stream_events, args.burst_events, args.cli_runs)
     if args.measure:
         print(json.dumps(measure(args.measure, args.port, settings)))
