@@ -17,16 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
+import harness  # the benchmark gateway, the raw grpclib loop, fresh interpreters
 import trio
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_client  # the shared benchmark gateway and raw grpclib loop
 
 
 async def _nothing() -> int:
@@ -40,7 +34,7 @@ def crossing_costs(kind: str, crossings: int) -> dict[str, float]:
 
     async def main() -> None:
         async with open_bridge(kind) as bridge:
-            for concurrency in (1, bench_client.CONCURRENCY):
+            for concurrency in (1, harness.CONCURRENCY):
 
                 async def worker(count: int) -> None:
                     for _ in range(count):
@@ -60,13 +54,13 @@ def crossing_costs(kind: str, crossings: int) -> dict[str, float]:
 def grpclib_on(loop: str, address: tuple[str, int], calls: int, concurrency: int) -> dict[str, float]:
     """Raw grpclib unary calls/s on one loop, with one crossing for the whole batch."""
     if loop == "native":
-        seconds = bench_client.on_asyncio(lambda: bench_client.raw_unary(address, calls, concurrency))
+        seconds = harness.on_asyncio(lambda: harness.raw_unary(address, calls, concurrency))
     else:
         from mxgateway._trio.bridge import open_bridge
 
         async def inside() -> float:
             async with open_bridge(loop) as bridge:
-                elapsed: float = await bridge.run(bench_client.raw_unary, address, calls, concurrency)
+                elapsed: float = await bridge.run(harness.raw_unary, address, calls, concurrency)
                 return elapsed
 
         seconds = trio.run(inside)
@@ -83,20 +77,15 @@ def measure(unit: str, address: tuple[str, int], args: argparse.Namespace) -> di
 
 def units() -> list[str]:
     found = [f"crossing:{kind}" for kind in ("hosted", "trio-asyncio", "thread")]
-    for concurrency in (1, bench_client.CONCURRENCY):
+    for concurrency in (1, harness.CONCURRENCY):
         found += [f"loop:{loop}:{concurrency}" for loop in ("native", "hosted", "trio-asyncio")]
     return found
 
 
 def measure_in_child(unit: str, port: int, args: argparse.Namespace) -> dict[str, float]:
-    # A fresh interpreter for every unit: importing trio-asyncio patches
-    # asyncio's lookups for the whole process, which would slow the native runs.
-    command = [sys.executable, __file__, "--measure", unit, "--port", str(port)]
-    command += ["--calls", str(args.calls), "--crossings", str(args.crossings)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{unit} failed:\n{result.stderr}")
-    rows: dict[str, float] = json.loads(result.stdout)
+    arguments = ["--measure", unit, "--port", str(port)]
+    arguments += ["--calls", str(args.calls), "--crossings", str(args.crossings)]
+    rows: dict[str, float] = harness.measure_in_child(__file__, arguments)
     return rows
 
 
@@ -111,33 +100,19 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, ("127.0.0.1", args.port), args)))
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = Path(tmp) / "port"
-        server = subprocess.Popen(
-            [sys.executable, bench_client.__file__, "--serve", str(port_file), "--events", "1"]
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not port_file.exists() or not port_file.read_text():
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("benchmark server did not start")
-                time.sleep(0.05)
-            port = int(port_file.read_text())
-            results: dict[str, list[float]] = {}
-            for _ in range(args.rounds):
-                found: dict[str, float] = {}
-                for unit in units():
-                    found.update(measure_in_child(unit, port, args))
-                for concurrency in (1, bench_client.CONCURRENCY):
-                    native = found[f"raw grpclib unary, {concurrency} in flight, native loop (calls/s)"]
-                    for loop in ("hosted", "trio-asyncio"):
-                        value = found[f"raw grpclib unary, {concurrency} in flight, {loop} loop (calls/s)"]
-                        found[f"  ratio {loop} / native loop, {concurrency} in flight"] = value / native
-                for name, value in found.items():
-                    results.setdefault(name, []).append(value)
-        finally:
-            server.terminate()
-            server.wait(10)
+    results: dict[str, list[float]] = {}
+    with harness.running_gateway(1) as port:
+        for _ in range(args.rounds):
+            found: dict[str, float] = {}
+            for unit in units():
+                found.update(measure_in_child(unit, port, args))
+            for concurrency in (1, harness.CONCURRENCY):
+                native = found[f"raw grpclib unary, {concurrency} in flight, native loop (calls/s)"]
+                for loop in ("hosted", "trio-asyncio"):
+                    value = found[f"raw grpclib unary, {concurrency} in flight, {loop} loop (calls/s)"]
+                    found[f"  ratio {loop} / native loop, {concurrency} in flight"] = value / native
+            for name, value in found.items():
+                results.setdefault(name, []).append(value)
     print(f"rounds: {args.rounds} (median shown; each unit in a fresh interpreter)")
     for name, values in results.items():
         print(f"{name:66} {statistics.median(values):10.2f}")

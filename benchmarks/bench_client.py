@@ -1,6 +1,6 @@
 """Throughput of the Trio API, the asyncio API and a raw grpclib loop, side by side.
 
-One gateway process (a minimal grpclib server started by this script) serves
+One gateway process (harness.py's minimal grpclib server) serves
 every measurement; each measurement runs in a fresh interpreter. Each round
 runs every client once, in an order that rotates from round to round; each
 ratio is taken within a round, so it compares runs made under the same
@@ -11,165 +11,22 @@ measure the client's own work: a unary request carries a correlation id as
 long as the client's (built once, though, not per call).
 
     python benchmarks/bench_client.py [--events 20000] [--calls 2000] [--rounds 5]
+
+It compares the three Trio bridges; ``run_all.py`` prints the table of
+issue 15 (default bridge, latency, many streams, CLI start, grpcio, burst).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-CONCURRENCY = 50
-SESSION_ID = "session-" + "b" * 32
-
-
-# ------------------------------------------------------------------- server
-
-
-def serve(port_file: str, events: int) -> None:
-    from grpclib.encoding.proto import ProtoCodec
-    from grpclib.server import Server, Stream
-
-    from mxgateway.generated import mxaccess_gateway_grpc
-    from mxgateway.generated import mxaccess_gateway_pb2 as pb
-
-    ok = pb.ProtocolStatus(code=pb.PROTOCOL_STATUS_CODE_OK)
-
-    def event(sequence: int) -> pb.MxEvent:
-        message = pb.MxEvent(
-            worker_sequence=sequence,
-            family=pb.MX_EVENT_FAMILY_ON_DATA_CHANGE,
-            session_id=SESSION_ID,
-            server_handle=1,
-            item_handle=2,
-            quality=192,
-        )
-        message.on_data_change.value.data_type = pb.MX_DATA_TYPE_DOUBLE
-        message.on_data_change.value.variant_type = pb.VT_R8
-        message.on_data_change.value.double_value = sequence * 0.5
-        message.on_data_change.quality = 192
-        message.on_data_change.timestamp.FromSeconds(1_700_000_000 + sequence)
-        return message
-
-    # Serialized once: the server should outrun every client, so that the
-    # figures measure the clients (one Python process each side, 2 cores).
-    prepared = [event(n).SerializeToString() for n in range(1, events + 1)]
-
-    class PassThroughCodec(ProtoCodec):
-        """Sends bytes as they are (the prepared events), everything else as protobuf."""
-
-        def encode(self, message: Any, message_type: Any) -> bytes:
-            if isinstance(message, bytes):
-                return message
-            return super().encode(message, message_type)  # type: ignore[no-any-return]
-
-    class BenchGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
-        async def OpenSession(self, stream: Stream[Any, Any]) -> None:
-            await stream.recv_message()
-            await stream.send_message(
-                pb.OpenSessionReply(session_id=SESSION_ID, gateway_protocol_version=3, protocol_status=ok)
-            )
-
-        async def CloseSession(self, stream: Stream[Any, Any]) -> None:
-            await stream.recv_message()
-            await stream.send_message(
-                pb.CloseSessionReply(
-                    session_id=SESSION_ID, final_state=pb.SESSION_STATE_CLOSED, protocol_status=ok
-                )
-            )
-
-        async def Invoke(self, stream: Stream[Any, Any]) -> None:
-            request = await stream.recv_message()
-            await stream.send_message(
-                pb.MxCommandReply(
-                    session_id=request.session_id,
-                    correlation_id=request.client_correlation_id,
-                    kind=request.command.kind,
-                    protocol_status=ok,
-                )
-            )
-
-        async def StreamEvents(self, stream: Stream[Any, Any]) -> None:
-            await stream.recv_message()
-            for message in prepared:
-                await stream.send_message(message)
-
-        async def AcknowledgeAlarm(self, stream: Stream[Any, Any]) -> None:
-            raise NotImplementedError
-
-        async def StreamAlarms(self, stream: Stream[Any, Any]) -> None:
-            raise NotImplementedError
-
-        async def QueryActiveAlarms(self, stream: Stream[Any, Any]) -> None:
-            raise NotImplementedError
-
-    async def main() -> None:
-        server = Server([BenchGateway()], codec=PassThroughCodec())
-        await server.start("127.0.0.1", 0)
-        port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        with open(port_file, "w") as handle:
-            handle.write(str(port))
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
-# ------------------------------------------------------------- raw grpclib
-
-
-async def raw_events(endpoint: tuple[str, int], expected: int) -> float:
-    from grpclib.client import Channel
-
-    from mxgateway.generated import mxaccess_gateway_grpc
-    from mxgateway.generated import mxaccess_gateway_pb2 as pb
-
-    channel = Channel(*endpoint)
-    try:
-        stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
-        await channel.__connect__()
-        started = time.perf_counter()
-        count = 0
-        async with stub.StreamEvents.open() as stream:
-            await stream.send_message(pb.StreamEventsRequest(session_id=SESSION_ID), end=True)
-            while await stream.recv_message() is not None:
-                count += 1
-        assert count == expected, count
-        return time.perf_counter() - started
-    finally:
-        channel.close()
-
-
-async def raw_unary(endpoint: tuple[str, int], calls: int, concurrency: int) -> float:
-    from grpclib.client import Channel
-
-    from mxgateway.generated import mxaccess_gateway_grpc
-    from mxgateway.generated import mxaccess_gateway_pb2 as pb
-
-    channel = Channel(*endpoint)
-    try:
-        stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
-        request = pb.MxCommandRequest(
-            session_id=SESSION_ID,
-            client_correlation_id="py-00000000-1000",  # the length of the client's ids
-            command=pb.MxCommand(kind=pb.MX_COMMAND_KIND_PING, ping_command=pb.PingCommand()),
-        )
-
-        async def worker(n: int) -> None:
-            for _ in range(n):
-                await stub.Invoke(request, timeout=30)
-
-        await channel.__connect__()
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(calls // concurrency) for _ in range(concurrency)))
-        return time.perf_counter() - started
-    finally:
-        channel.close()
-
+import harness
+from harness import CONCURRENCY, SESSION_ID, on_asyncio, raw_events, raw_unary
 
 # -------------------------------------------------------------- asyncio API
 
@@ -259,12 +116,6 @@ def trio_unary(endpoint: str, calls: int, concurrency: int, bridge: str) -> floa
 # ---------------------------------------------------------------- harness
 
 
-def on_asyncio(fn: Callable[[], Awaitable[float]]) -> float:
-    # A plain selector loop, whatever asyncio's policy says.
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        return runner.run(fn())
-
-
 BRIDGES = ("hosted", "trio-asyncio", "thread")
 
 
@@ -309,15 +160,18 @@ def measure(name: str, address: tuple[str, int], n_events: int, n_calls: int) ->
 
 
 def measure_in_child(name: str, port: int, args: argparse.Namespace) -> float:
-    # A fresh interpreter for every run: importing trio-asyncio patches
-    # asyncio's lookups for the whole process (slowing every later asyncio
-    # run in it), and one run's garbage must not be collected in another's.
-    command = [sys.executable, __file__, "--measure", name, "--port", str(port)]
-    command += ["--events", str(args.events), "--calls", str(args.calls)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{result.stderr}")
-    return float(result.stdout)
+    arguments = [
+        "--measure",
+        name,
+        "--port",
+        str(port),
+        "--events",
+        str(args.events),
+        "--calls",
+        str(args.calls),
+    ]
+    rate: float = harness.measure_in_child(__file__, arguments)["per_second"]
+    return rate
 
 
 def run_rounds(port: int, args: argparse.Namespace) -> None:
@@ -327,8 +181,7 @@ def run_rounds(port: int, args: argparse.Namespace) -> None:
         for group in groups:
             # Rotate the order every round, so that no client always runs
             # first (or right after the same neighbour) in its group.
-            shift = round_number % len(group)
-            for name in group[shift:] + group[:shift]:
+            for name in harness.rotated(group, round_number):
                 results.setdefault(name, []).append(measure_in_child(name, port, args))
         print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
 
@@ -351,35 +204,16 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--calls", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--serve", metavar="PORT_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--measure", metavar="NAME", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.events)
-        return 0
     if args.measure:
-        print(measure(args.measure, ("127.0.0.1", args.port), args.events, args.calls))
+        rate = measure(args.measure, ("127.0.0.1", args.port), args.events, args.calls)
+        print(json.dumps({"per_second": rate}))
         return 0
 
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = Path(tmp) / "port"
-        server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port_file), "--events", str(args.events)]
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not port_file.exists() or not port_file.read_text():
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("benchmark server did not start")
-                time.sleep(0.05)
-            run_rounds(int(port_file.read_text()), args)
-        finally:
-            server.terminate()
-            server.wait(10)
+    with harness.running_gateway(args.events) as port:
+        run_rounds(port, args)
     return 0
 
 
