@@ -72,7 +72,7 @@ class MxType(enum.Enum):
             except ValueError:
                 choices = ", ".join(t.value for t in cls)
                 raise ValueConversionError(
-                    f"unknown value type {_quote(text)}; choose one of: {choices}"
+                    f"unknown value type {short_repr(text)}; choose one of: {choices}"
                 ) from None
         return found
 
@@ -96,7 +96,7 @@ class _Encoding:
     check: Callable[[object], object]
 
 
-def _quote(value: object) -> str:
+def short_repr(value: object) -> str:
     """``repr(value)``, shortened: an error never echoes a huge input in full."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 96:
         return f"<an integer of {value.bit_length()} bits>"  # str() of a huge int is slow or refused
@@ -110,7 +110,7 @@ def _quote(value: object) -> str:
 
 
 def _describe(value: object) -> str:
-    return f"{_quote(value)} ({type(value).__name__})"
+    return f"{short_repr(value)} ({type(value).__name__})"
 
 
 def lone_surrogate(text: str) -> int | None:
@@ -144,7 +144,7 @@ def _check_int(bounds: tuple[int, int], type_name: str) -> Callable[[object], in
             raise ValueConversionError(f"{_describe(value)} is not an integer for {type_name}")
         if not bounds[0] <= value <= bounds[1]:
             hint = "; use type int64" if type_name == "int32" and _INT64[0] <= value <= _INT64[1] else ""
-            raise ValueConversionError(f"{_quote(value)} is out of range for {type_name}{hint}")
+            raise ValueConversionError(f"{short_repr(value)} is out of range for {type_name}{hint}")
         return value
 
     return check
@@ -157,11 +157,13 @@ def _check_real(type_name: str, limit: float | None) -> Callable[[object], float
         try:
             number = float(value)
         except OverflowError:  # an int too large for any IEEE double
-            raise ValueConversionError(f"{_quote(value)} is out of range for {type_name}") from None
+            raise ValueConversionError(f"{short_repr(value)} is out of range for {type_name}") from None
         if not math.isfinite(number):
             raise ValueConversionError(f"{value!r} cannot be written: MXAccess values must be finite numbers")
         if limit is not None and abs(number) > limit:
-            raise ValueConversionError(f"{_quote(value)} is out of range for {type_name}; use type double")
+            raise ValueConversionError(
+                f"{short_repr(value)} is out of range for {type_name}; use type double"
+            )
         return number
 
     return check
@@ -172,7 +174,7 @@ def _check_str(value: object) -> str:
         raise ValueConversionError(f"{_describe(value)} is not a string")
     problem = _surrogate_problem(value)
     if problem is not None:
-        raise ValueConversionError(f"the string {_quote(value)} {problem}")
+        raise ValueConversionError(f"the string {short_repr(value)} {problem}")
     return value
 
 
@@ -230,7 +232,7 @@ def _infer(value: object) -> MxType:
         if _INT32[0] <= value <= _INT32[1]:
             return MxType.INT32
         raise ValueConversionError(
-            f"{_quote(value)} does not fit int32; pass type='int64' to write a 64-bit integer"
+            f"{short_repr(value)} does not fit int32; pass type='int64' to write a 64-bit integer"
         )
     if isinstance(value, float):
         return MxType.DOUBLE
@@ -379,12 +381,12 @@ def _enum_number(enum_type: Any, name: str, prefix: str = "") -> int:
         number = int(name)
         if not _INT32[0] <= number <= _INT32[1]:
             name_of_enum = enum_type.DESCRIPTOR.name
-            raise ValueConversionError(f"{name_of_enum} number {_quote(number)} does not fit int32")
+            raise ValueConversionError(f"{name_of_enum} number {short_repr(number)} does not fit int32")
         return number
     try:
         return int(enum_type.Value(prefix + name))
     except ValueError:
-        raise ValueConversionError(f"{_quote(name)} is not a {enum_type.DESCRIPTOR.name} name") from None
+        raise ValueConversionError(f"{short_repr(name)} is not a {enum_type.DESCRIPTOR.name} name") from None
 
 
 def _variant_name(number: int) -> str:
@@ -404,7 +406,7 @@ def _variant_number(name: str) -> int:
     for part in name.split("|"):
         number |= _enum_number(pb.VariantType, part)
     if not _INT32[0] <= number <= _INT32[1]:
-        raise ValueConversionError(f"variant type {_quote(name)} does not fit int32")
+        raise ValueConversionError(f"variant type {short_repr(name)} does not fit int32")
     return number
 
 
@@ -494,9 +496,9 @@ class Value:
 
     def _build(self) -> pb.MxValue:
         if self.value_field not in (None, "array_value", *_SCALAR_FIELDS):
-            raise ValueConversionError(f"value_field {_quote(self.value_field)} is not an MxValue member")
+            raise ValueConversionError(f"value_field {short_repr(self.value_field)} is not an MxValue member")
         if self.array_field not in (None, *_ARRAY_FIELDS):
-            raise ValueConversionError(f"array_field {_quote(self.array_field)} is not an MxArray member")
+            raise ValueConversionError(f"array_field {short_repr(self.array_field)} is not an MxArray member")
         message = pb.MxValue(
             data_type=_enum_number(pb.MxDataType, self.data_type, "MX_DATA_TYPE_"),  # type: ignore[arg-type]
             variant_type=_variant_number(self.variant_type),  # type: ignore[arg-type]
@@ -578,7 +580,7 @@ def parse_text_value(text: str, mx_type: MxType | str) -> object:
     except ValueConversionError:
         raise
     except ValueError as exc:
-        raise ValueConversionError(f"cannot read {_quote(text)} as {kind.value}: {exc}") from None
+        raise ValueConversionError(f"cannot read {short_repr(text)} as {kind.value}: {exc}") from None
 
 
 def _parse_iso_time(raw: str) -> datetime:
