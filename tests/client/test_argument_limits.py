@@ -25,7 +25,9 @@ def test_a_64_kb_session_id_fails_before_sending_and_the_connection_stays_usable
                 session = await client.open_session("limits")
                 calls_before = dict(sim.statistics()["calls"])
 
-                with pytest.raises(ArgumentError, match=r"session_id is too long: 65544 characters, at most 256"):
+                with pytest.raises(
+                    ArgumentError, match=r"session_id is too long: 65544 characters, at most 256"
+                ):
                     client.attach_session(HUGE_ID)
                 with pytest.raises(ArgumentError, match="session_id is too long"):
                     await client.invoke_raw(HUGE_ID, commands.ping())

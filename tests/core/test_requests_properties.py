@@ -174,7 +174,9 @@ def text_arg(field: str, payload_field: str | None = None, *, allow_empty: bool 
 
 
 def texts_arg(field: str) -> Arg:
-    return Arg(any_texts_for(field), lambda vs: ok_list(vs, lambda v: ok_text(field, v, allow_empty=False)), field)
+    return Arg(
+        any_texts_for(field), lambda vs: ok_list(vs, lambda v: ok_text(field, v, allow_empty=False)), field
+    )
 
 
 VALUE = Arg(any_write_value, ok_value, None)
@@ -204,7 +206,9 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
     ),
     **{
         name: (
-            lambda server_handle, item_handle, _name=name: commands.item_command(_name, server_handle, item_handle),
+            lambda server_handle, item_handle, _name=name: commands.item_command(
+                _name, server_handle, item_handle
+            ),
             {"server_handle": handle_arg("server_handle"), "item_handle": handle_arg("item_handle")},
         )
         for name in ITEM_COMMANDS
@@ -256,7 +260,9 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
             "user_name": text_arg("user_name"),
             # A password is not bounded; lone surrogates are left out (see the report).
             "password": Arg(
-                st.one_of(st.text(max_size=20), st.sampled_from([None, 5])), lambda v: isinstance(v, str), "password"
+                st.one_of(st.text(max_size=20), st.sampled_from([None, 5])),
+                lambda v: isinstance(v, str),
+                "password",
             ),
         },
     ),
@@ -281,14 +287,18 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
     ),
     **{
         name: (
-            lambda server_handle, tag_addresses, _name=name: commands.tag_bulk(_name, server_handle, tag_addresses),
+            lambda server_handle, tag_addresses, _name=name: commands.tag_bulk(
+                _name, server_handle, tag_addresses
+            ),
             {"server_handle": handle_arg("server_handle"), "tag_addresses": texts_arg("tag_addresses")},
         )
         for name in ("add_item_bulk", "subscribe_bulk")
     },
     **{
         name: (
-            lambda server_handle, item_handles, _name=name: commands.handle_bulk(_name, server_handle, item_handles),
+            lambda server_handle, item_handles, _name=name: commands.handle_bulk(
+                _name, server_handle, item_handles
+            ),
             {
                 "server_handle": handle_arg("server_handle"),
                 "item_handles": Arg(any_handles, lambda vs: ok_list(vs, ok_handle), "item_handles"),
@@ -373,7 +383,9 @@ def assert_says_why(error: Exception) -> None:
 
 def check_builder(build: Callable[..., Message], args: dict[str, Arg], drawn: dict[str, object]) -> None:
     seen = {name: materialize(value) for name, value in drawn.items()}
-    passed = {name: (iter(value) if hasattr(drawn[name], "__next__") else value) for name, value in seen.items()}
+    passed = {
+        name: (iter(value) if hasattr(drawn[name], "__next__") else value) for name, value in seen.items()
+    }
     acceptable = all(args[name].ok(value) for name, value in seen.items())
     try:
         message = build(**passed)
@@ -446,7 +458,11 @@ def test_bulk_writes_refuse_with_a_reason_or_carry_their_entries(name: str, data
     values = [data.draw(any_write_value, label="value") for _ in handles]
     stamped = name.startswith("write2") or name.startswith("write_secured2")
     stamps = [data.draw(any_timestamp, label="timestamp") for _ in handles] if stamped else []
-    entries = list(zip(handles, values, stamps, strict=True)) if stamped else list(zip(handles, values, strict=True))
+    entries = (
+        list(zip(handles, values, stamps, strict=True))
+        if stamped
+        else list(zip(handles, values, strict=True))
+    )
     secured: dict[str, Any] = {}
     if "secured" in name:
         secured = {
@@ -510,4 +526,6 @@ def test_a_generated_session_id_and_correlation_id_pass() -> None:
 def test_the_timestamp_for_a_write_must_be_aware() -> None:
     with pytest.raises(ValueConversionError, match="naive"):
         commands.write2(1, 1, 5, datetime(2026, 1, 1))
-    assert commands.write2(1, 1, 5, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(0)).HasField("write2_command")
+    assert commands.write2(1, 1, 5, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(0)).HasField(
+        "write2_command"
+    )

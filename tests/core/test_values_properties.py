@@ -51,7 +51,9 @@ any_character = st.one_of(
 any_text = st.lists(any_character, max_size=40).map("".join)
 
 _int_edges = [b + d for b in (*INT32, *INT64, 0, 2**53, -(2**53), 2**64) for d in (-1, 0, 1)]
-any_int = st.one_of(st.integers(), st.sampled_from(_int_edges), st.integers(min_value=-(2**70), max_value=2**70))
+any_int = st.one_of(
+    st.integers(), st.sampled_from(_int_edges), st.integers(min_value=-(2**70), max_value=2**70)
+)
 
 _float_edges = [
     FLOAT32_MAX,
@@ -316,7 +318,9 @@ _raw_timestamp = st.builds(
 )
 _raw_duration = st.builds(
     Duration,
-    seconds=st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-DURATION_MAX_SECONDS, DURATION_MAX_SECONDS)),
+    seconds=st.one_of(
+        st.integers(-(2**63), 2**63 - 1), st.integers(-DURATION_MAX_SECONDS, DURATION_MAX_SECONDS)
+    ),
     nanos=st.one_of(st.integers(-(2**31), 2**31 - 1), st.integers(-999_999_999, 999_999_999)),
 )
 _members: dict[str, st.SearchStrategy[Any]] = {
@@ -498,7 +502,9 @@ near_valid_text = st.one_of(
     any_datetime.map(lambda d: d.isoformat()),
     any_timedelta.map(_clock_text),
     any_timedelta.map(lambda t: repr(t.total_seconds())),
-    st.sampled_from(["true", "FALSE", " yes ", "on", "1", "0", "nan", "-inf", "1_000", "١٢٣", "0x10", "1e400"]),
+    st.sampled_from(
+        ["true", "FALSE", " yes ", "on", "1", "0", "nan", "-inf", "1_000", "١٢٣", "0x10", "1e400"]
+    ),
 )
 padding = st.sampled_from(["", " ", "\t", "\n", "\u3000", "+", "-"])
 
@@ -530,7 +536,9 @@ def test_cli_values_are_refused_with_a_reason_or_round_trip(
 
 
 @pytest.mark.parametrize("length", [999, 200_000])
-@pytest.mark.parametrize("kind", [MxType.FLOAT, MxType.DOUBLE, MxType.ELAPSED_TIME, MxType.INT64, MxType.TIME])
+@pytest.mark.parametrize(
+    "kind", [MxType.FLOAT, MxType.DOUBLE, MxType.ELAPSED_TIME, MxType.INT64, MxType.TIME]
+)
 def test_long_number_text_is_refused_quickly_with_a_short_message(kind: MxType, length: int) -> None:
     """Digits followed by junk are refused, and the message does not echo them.
 

@@ -129,7 +129,8 @@ def non_negative(name: str, value: object) -> int:
 def _elements(name: str, values: object, what: str) -> list[object]:
     """The elements of a list-like argument: one string or bytes is not a list of them."""
     if isinstance(values, str | bytes | bytearray | memoryview):
-        raise ArgumentError(f"{name} must be a sequence of {what}, not one {type(values).__name__}")
+        one = "string" if isinstance(values, str) else "byte string"
+        raise ArgumentError(f"{name} must be a sequence of {what}, not one {one}")
     if not isinstance(values, Iterable):
         raise ArgumentError(f"{name} must be a sequence of {what}, got {short_repr(values)}")
     try:

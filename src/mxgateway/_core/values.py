@@ -127,8 +127,7 @@ def _surrogate_problem(text: str) -> str | None:
     if index is None:
         return None
     return (
-        f"holds a lone surrogate (U+{ord(text[index]):04X} at index {index}), "
-        "which cannot be sent as UTF-8"
+        f"holds a lone surrogate (U+{ord(text[index]):04X} at index {index}), which cannot be sent as UTF-8"
     )
 
 
