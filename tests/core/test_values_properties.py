@@ -485,6 +485,8 @@ def test_every_value_mxaccess_holds_reads_back_from_its_text(kind: MxType, data:
     value = data.draw(lists_of(kind).filter(bool)).pop()
     ok, want = expected_scalar(value, kind)
     assume(ok)
+    if isinstance(value, datetime):  # offsets of a fraction of a second are refused (tested below)
+        assume(value.utcoffset() == timedelta(seconds=value.utcoffset().total_seconds() // 1))  # type: ignore[union-attr]
     parsed = parse_text_value(text_for(value), kind)
     if kind is MxType.TIME:  # the same instant with the same offset
         assert isinstance(parsed, datetime) and isinstance(value, datetime)
@@ -533,6 +535,16 @@ def test_cli_values_are_refused_with_a_reason_or_round_trip(
     if kind is MxType.DOUBLE:
         assert value == float(typed.strip())
     assert same(decode_value(wire(encode_value(value, kind))), want)
+
+
+@pytest.mark.parametrize("offset", ["+00:00:00.000001", "-00:00:00.5", "+05:30:00,25", "+000000.1"])
+def test_a_utc_offset_with_a_fraction_of_a_second_is_refused(offset: str) -> None:
+    """Python 3.11 reads +00:00:00.000001 as UTC, moving the instant silently."""
+    with pytest.raises(ValueConversionError, match="fraction of a second"):
+        parse_text_value("2026-01-01T00:00:00" + offset, MxType.TIME)
+    assert parse_text_value("2026-01-01T00:00:00.5+00:19:32", MxType.TIME) == datetime(
+        2026, 1, 1, 0, 0, 0, 500000, tzinfo=timezone(timedelta(minutes=19, seconds=32))
+    )
 
 
 @pytest.mark.parametrize("length", [999, 200_000])

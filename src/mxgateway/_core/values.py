@@ -531,8 +531,10 @@ _FALSE = {"false", "0", "no", "off"}
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _REAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _CLOCK = re.compile(r"(?P<sign>-)?(?P<h>[0-9]+):(?P<m>[0-5]?[0-9]):(?P<s>[0-5]?[0-9](?:\.[0-9]+)?)")
-# datetime.fromisoformat drops digits past the microsecond without a word.
+# datetime.fromisoformat drops digits past the microsecond without a word,
+# and (3.11) reads the offset +00:00:00.000001 as UTC; real offsets are whole seconds.
 _SUB_MICROSECOND = re.compile(r"[.,][0-9]{7,}")
+_FRACTIONAL_OFFSET = re.compile(r"[+-][0-9]{2}:?[0-9]{2}:?[0-9]{2}[.,][0-9]+$")
 # No number, time or duration needs more; longer text is refused unread.
 _MAX_NUMBER_TEXT = 1000
 _INT64_DIGITS = 19
@@ -574,6 +576,8 @@ def parse_text_value(text: str, mx_type: MxType | str) -> object:
         if kind is MxType.TIME:
             if _SUB_MICROSECOND.search(raw):
                 raise ValueError("more than 6 digits after the seconds: the precision is one microsecond")
+            if _FRACTIONAL_OFFSET.search(raw):
+                raise ValueError("a UTC offset with a fraction of a second")
             return _check_time(_parse_iso_time(raw))
         return _parse_elapsed(raw)
     except ValueConversionError:
