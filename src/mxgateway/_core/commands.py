@@ -13,7 +13,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from mxgateway._core.values import MxType, encode_value
+from mxgateway._core.values import MxType, encode_value, lone_surrogate, short_repr
 from mxgateway._errors import ArgumentError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
@@ -55,49 +55,101 @@ def make_request(session_id: str, command: pb.MxCommand, correlation_id: str = "
 
 # ----------------------------------------------------------------- validation
 
+# The longest text the client sends in each field, in characters. Checked
+# before anything is sent: a gateway answers an unknown id with an error that
+# quotes it in a gRPC header, and an id near 64 KB overflows HTTP/2's header
+# limit, so the answer arrives as a lost connection. Generous on purpose
+# (docs/errors.md, "Limits"): gateway session ids are "session-" + 32 hex
+# digits (40); a Galaxy object name is at most 128 characters and object,
+# attribute and extensions together at most 329.
+MAX_ID = 256
+MAX_NAME = 256
+MAX_REFERENCE = 1024
+MAX_COMMENT = 2048
+TEXT_LIMITS: dict[str, int] = {
+    "session_id": MAX_ID,
+    "client_correlation_id": MAX_ID,
+    "client_name": MAX_NAME,
+    "client_session_name": MAX_NAME,
+    "user_name": MAX_NAME,
+    "operator_user": MAX_NAME,
+    "item_definition": MAX_REFERENCE,
+    "item_context": MAX_REFERENCE,
+    "tag_addresses": MAX_REFERENCE,
+    "alarm_full_reference": MAX_REFERENCE,
+    "prefix": MAX_REFERENCE,
+    "comment": MAX_COMMENT,
+}
+
+
+def _integer(value: object) -> int | None:
+    """``value`` if it is an int (bools and numbers of other types are not)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 def handle(name: str, value: object) -> int:
     """MXAccess handles and user ids are positive int32 values."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _INT32_MAX:
-        raise ArgumentError(f"{name} must be a positive 32-bit integer, got {value!r}")
-    return value
+    number = _integer(value)
+    if number is None or not 0 < number <= _INT32_MAX:
+        raise ArgumentError(f"{name} must be a positive 32-bit integer, got {short_repr(value)}")
+    return number
 
 
 def user_id(name: str, value: object) -> int:
     """User ids may be 0 (the client itself) or a positive int32."""
-    if value == 0 and not isinstance(value, bool):
+    if _integer(value) == 0:
         return 0
     return handle(name, value)
 
 
 def text(name: str, value: object, *, allow_empty: bool = False) -> str:
+    """A string for field ``name``: at most ``TEXT_LIMITS[name]`` characters, valid UTF-8."""
     if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        raise ArgumentError(f"{name} must be a non-empty string, got {value!r}")
+        kind = "a string" if allow_empty else "a non-empty string"
+        raise ArgumentError(f"{name} must be {kind}, got {short_repr(value)}")
+    limit = TEXT_LIMITS.get(name, MAX_REFERENCE)
+    if len(value) > limit:
+        raise ArgumentError(
+            f"{name} is too long: {len(value)} characters, at most {limit} (docs/errors.md, 'Limits')"
+        )
+    index = lone_surrogate(value)
+    if index is not None:
+        raise ArgumentError(
+            f"{name} holds a lone surrogate (U+{ord(value[index]):04X} at index {index}), "
+            "which cannot be sent as UTF-8"
+        )
     return value
 
 
 def non_negative(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT32_MAX:
-        raise ArgumentError(f"{name} must be a non-negative 32-bit integer, got {value!r}")
-    return value
+    number = _integer(value)
+    if number is None or not 0 <= number <= _INT32_MAX:
+        raise ArgumentError(f"{name} must be a non-negative 32-bit integer, got {short_repr(value)}")
+    return number
+
+
+def _elements(name: str, values: object, what: str) -> list[object]:
+    """The elements of a list-like argument: one string or bytes is not a list of them."""
+    if isinstance(values, str | bytes | bytearray | memoryview):
+        one = "string" if isinstance(values, str) else "byte string"
+        raise ArgumentError(f"{name} must be a sequence of {what}, not one {one}")
+    if not isinstance(values, Iterable):
+        raise ArgumentError(f"{name} must be a sequence of {what}, got {short_repr(values)}")
+    try:
+        elements: list[object] = list(values)
+    except TypeError:
+        raise ArgumentError(f"{name} must be a sequence of {what}, got {short_repr(values)}") from None
+    if not elements:
+        raise ArgumentError(f"{name} must not be empty")
+    return elements
 
 
 def _handles(name: str, values: Iterable[object]) -> list[int]:
-    if isinstance(values, str | bytes):
-        raise ArgumentError(f"{name} must be a sequence of integers")
-    checked = [handle(name, v) for v in values]
-    if not checked:
-        raise ArgumentError(f"{name} must not be empty")
-    return checked
+    return [handle(name, v) for v in _elements(name, values, "integers")]
 
 
 def _texts(name: str, values: Iterable[object]) -> list[str]:
-    if isinstance(values, str | bytes):
-        raise ArgumentError(f"{name} must be a sequence of strings, not one string")
-    checked = [text(name, v) for v in values]
-    if not checked:
-        raise ArgumentError(f"{name} must not be empty")
-    return checked
+    return [text(name, v) for v in _elements(name, values, "strings")]
 
 
 def _timestamp_value(timestamp: datetime) -> pb.MxValue:

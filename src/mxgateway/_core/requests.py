@@ -1,4 +1,9 @@
-"""Requests for the session-level RPCs, and the client's defaults (no I/O)."""
+"""Requests for the session-level RPCs, and the client's defaults (no I/O).
+
+Every id and name is checked (``commands.text``, bounded by
+``commands.TEXT_LIMITS``) before a request exists. A ready-made request
+message passed in is sent as given: that is the raw escape hatch.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ import itertools
 import os
 
 from mxgateway._core.commands import make_request, text
+from mxgateway._core.values import short_repr
 from mxgateway._errors import ArgumentError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+_UINT64_MAX = 2**64 - 1
 
 DEFAULT_EVENT_BUFFER = 10_000  # the gateway's own per-session queue size
 DEFAULT_EVENT_CHUNK = 512
@@ -29,9 +37,12 @@ def stream_events(session_id: str, after_worker_sequence: int) -> pb.StreamEvent
     if (
         isinstance(after_worker_sequence, bool)
         or not isinstance(after_worker_sequence, int)
-        or after_worker_sequence < 0
+        or not 0 <= after_worker_sequence <= _UINT64_MAX
     ):
-        raise ArgumentError("after_worker_sequence must be a non-negative integer")
+        raise ArgumentError(
+            "after_worker_sequence must be a non-negative 64-bit integer, "
+            f"got {short_repr(after_worker_sequence)}"
+        )
     return pb.StreamEventsRequest(
         session_id=text("session_id", session_id), after_worker_sequence=after_worker_sequence
     )
@@ -53,7 +64,11 @@ def invoke(
 ) -> pb.MxCommandRequest:
     if isinstance(command, pb.MxCommandRequest):
         return command
-    return make_request(text("session_id", session_id), command, correlation_id)
+    return make_request(
+        text("session_id", session_id),
+        command,
+        text("client_correlation_id", correlation_id, allow_empty=True),
+    )
 
 
 def acknowledge_alarm(
@@ -68,11 +83,13 @@ def acknowledge_alarm(
 
 def query_active_alarms(prefix: str, correlation_id: str) -> pb.QueryActiveAlarmsRequest:
     return pb.QueryActiveAlarmsRequest(
-        client_correlation_id=correlation_id, alarm_filter_prefix=text("prefix", prefix, allow_empty=True)
+        client_correlation_id=text("client_correlation_id", correlation_id, allow_empty=True),
+        alarm_filter_prefix=text("prefix", prefix, allow_empty=True),
     )
 
 
 def stream_alarms(prefix: str, correlation_id: str) -> pb.StreamAlarmsRequest:
     return pb.StreamAlarmsRequest(
-        client_correlation_id=correlation_id, alarm_filter_prefix=text("prefix", prefix, allow_empty=True)
+        client_correlation_id=text("client_correlation_id", correlation_id, allow_empty=True),
+        alarm_filter_prefix=text("prefix", prefix, allow_empty=True),
     )
