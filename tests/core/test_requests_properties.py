@@ -223,7 +223,9 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
         },
     ),
     "write2": (
-        commands.write2,
+        lambda server_handle, item_handle, value, timestamp, user: commands.write(
+            server_handle, item_handle, value, timestamp=commands.timestamp(timestamp), user=user
+        ),
         {
             "server_handle": handle_arg("server_handle"),
             "item_handle": handle_arg("item_handle"),
@@ -233,7 +235,9 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
         },
     ),
     "write_secured": (
-        commands.write_secured,
+        lambda server_handle, item_handle, value, current_user_id, verifier_user_id: commands.write(
+            server_handle, item_handle, value, current_user_id=current_user_id, verifier_user_id=verifier_user_id
+        ),
         {
             "server_handle": handle_arg("server_handle"),
             "item_handle": handle_arg("item_handle"),
@@ -243,7 +247,14 @@ BUILDERS: dict[str, tuple[Callable[..., Message], dict[str, Arg]]] = {
         },
     ),
     "write_secured2": (
-        commands.write_secured2,
+        lambda server_handle, item_handle, value, timestamp, current_user_id, verifier_user_id: commands.write(
+            server_handle,
+            item_handle,
+            value,
+            timestamp=commands.timestamp(timestamp),
+            current_user_id=current_user_id,
+            verifier_user_id=verifier_user_id,
+        ),
         {
             "server_handle": handle_arg("server_handle"),
             "item_handle": handle_arg("item_handle"),
@@ -437,10 +448,19 @@ def test_every_command_builder_is_covered() -> None:
         for n, f in vars(commands).items()
         if callable(f) and not n.startswith("_") and getattr(f, "__module__", "") == commands.__name__
     }
-    helpers = {"kind_for_member", "make_command", "make_request", "handle", "user_id", "text", "non_negative"}
+    helpers = {
+        "kind_for_member",
+        "make_command",
+        "make_request",
+        "handle",
+        "user_id",
+        "text",
+        "non_negative",
+        "timestamp",
+    }
     by_name = {"item_command", "tag_bulk", "handle_bulk"}  # each covered under its command names above
-    direct = {n for n in BUILDERS if hasattr(commands, n)}
-    assert defined - helpers == direct | by_name | set(BULK_WRITES)
+    direct = {n for n in BUILDERS if hasattr(commands, n)}  # the other write forms go through write()
+    assert defined - helpers == direct | by_name | {"write_bulk"}
 
 
 # The bulk writes take entries of (handle, value[, timestamp]); their shape is
@@ -477,7 +497,7 @@ def test_bulk_writes_refuse_with_a_reason_or_carry_their_entries(name: str, data
         and (not secured or (ok_handle(secured["current_user_id"]) and ok_user(secured["verifier_user_id"])))
     )
     try:
-        command = getattr(commands, name)(server_handle, entries, **secured)
+        command = commands.write_bulk(server_handle, entries, timestamped=stamped, **secured)
     except (ArgumentError, ValueConversionError) as error:
         assert not acceptable, f"refused acceptable arguments: {error}"
         assert_says_why(error)
@@ -525,7 +545,7 @@ def test_a_generated_session_id_and_correlation_id_pass() -> None:
 
 def test_the_timestamp_for_a_write_must_be_aware() -> None:
     with pytest.raises(ValueConversionError, match="naive"):
-        commands.write2(1, 1, 5, datetime(2026, 1, 1))
-    assert commands.write2(1, 1, 5, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(0)).HasField(
+        commands.write(1, 1, 5, timestamp=datetime(2026, 1, 1))
+    assert commands.write(1, 1, 5, timestamp=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(0)).HasField(
         "write2_command"
     )

@@ -144,9 +144,8 @@ class SessionCommands:
         timeout: float | None = None,
     ) -> None:
         """Write a value with its timestamp (MXAccess Write2)."""
-        command = build.write(
-            server_handle, item_handle, value, mx_type=type, timestamp=timestamp, user=user_id
-        )
+        stamp = build.timestamp(timestamp)
+        command = build.write(server_handle, item_handle, value, mx_type=type, timestamp=stamp, user=user_id)
         await self._run(command, timeout)
 
     async def write_secured(
@@ -189,7 +188,7 @@ class SessionCommands:
             item_handle,
             value,
             mx_type=type,
-            timestamp=timestamp,
+            timestamp=build.timestamp(timestamp),
             current_user_id=current_user_id,
             verifier_user_id=verifier_user_id,
         )

@@ -152,10 +152,15 @@ def _texts(name: str, values: Iterable[object]) -> list[str]:
     return [text(name, v) for v in _elements(name, values, "strings")]
 
 
-def _timestamp_value(timestamp: datetime) -> pb.MxValue:
-    if not isinstance(timestamp, datetime):
-        raise ArgumentError(f"timestamp must be a timezone-aware datetime, got {timestamp!r}")
-    return encode_value(timestamp, MxType.TIME)
+def timestamp(value: object) -> datetime:
+    """A write's timestamp, where one is required (Write2, WriteSecured2)."""
+    if not isinstance(value, datetime):
+        raise ArgumentError(f"timestamp must be a timezone-aware datetime, got {short_repr(value)}")
+    return value
+
+
+def _timestamp_value(value: object) -> pb.MxValue:
+    return encode_value(timestamp(value), MxType.TIME)
 
 
 # ------------------------------------------------------------------ builders
@@ -393,12 +398,14 @@ def read_bulk(server_handle: int, tag_addresses: Sequence[str], timeout_ms: int 
 
 
 def _entries(entries: Iterable[Sequence[object]], width: int) -> list[Sequence[object]]:
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise ArgumentError(f"entries must be a sequence of tuples, got {short_repr(entries)}")
     listed = list(entries)
     if not listed:
         raise ArgumentError("entries must not be empty")
     for entry in listed:
-        if isinstance(entry, str | bytes) or len(entry) != width:
-            raise ArgumentError(f"each entry must be a tuple of {width} items, got {entry!r}")
+        if isinstance(entry, str | bytes) or not isinstance(entry, Sequence) or len(entry) != width:
+            raise ArgumentError(f"each entry must be a tuple of {width} items, got {short_repr(entry)}")
     return listed
 
 
