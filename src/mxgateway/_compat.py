@@ -14,6 +14,7 @@ falls back (the hosted bridge, the statistics) or reports it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import sys
 import threading
@@ -177,6 +178,170 @@ def connection_closed(channel: Any) -> asyncio.Future[None] | None:
     if protocol is None or getattr(protocol, "connection_lost", None) is None:
         return None
     return _when_lost(protocol)
+
+
+def channel_configuration(
+    *, keepalive_interval: float | None, keepalive_timeout: float, server_name_override: str | None
+) -> Any:
+    """grpclib's channel Configuration with HTTP/2 keepalive, when it is on.
+
+    grpclib's keepalive settings are underscore-named fields of its
+    Configuration. Pings go out every ``keepalive_interval`` on streams and
+    idle connections alike, with no cap on pings without data (grpclib's
+    defaults would stop after two and wait five minutes between them); a
+    ping not answered within ``keepalive_timeout`` closes the connection.
+    """
+    from grpclib.config import Configuration
+
+    windows: dict[str, Any] = {
+        # Backpressure holds an event stream's unread data in the gateway:
+        # one stream may fill its own window, never the connection's.
+        "http2_stream_window_size": STREAM_WINDOW,
+        "http2_connection_window_size": CONNECTION_WINDOW,
+    }
+    if keepalive_interval is None:
+        return Configuration(ssl_target_name_override=server_name_override, **windows)
+    keepalive: dict[str, Any] = {
+        "_keepalive_time": keepalive_interval,
+        "_keepalive_timeout": keepalive_timeout,
+        "_keepalive_permit_without_calls": True,
+        "_http2_max_pings_without_data": 0,
+        "_http2_min_sent_ping_interval_without_data": keepalive_interval,
+    }
+    try:
+        return Configuration(ssl_target_name_override=server_name_override, **windows, **keepalive)
+    except TypeError:
+        raise CompatError("grpclib's Configuration no longer takes the keepalive settings") from None
+
+
+# Per-stream and per-connection HTTP/2 receive windows (see channel_configuration).
+STREAM_WINDOW = 1 << 20
+CONNECTION_WINDOW = 1 << 25
+
+
+def channel_connected(channel: Any) -> bool:
+    """Whether the channel has a live connection (grpclib reconnects lazily otherwise)."""
+    connected = getattr(channel, "_connected", None)
+    return True if connected is None else bool(connected)
+
+
+def watch_peer_settings(channel: Any) -> None:
+    """Make every connection the channel opens note when the peer's HTTP/2 SETTINGS arrive.
+
+    Installed from ``connection_made``, before any data can arrive (a hook
+    added after connecting can miss a fast peer). Without the grpclib
+    internals to watch, nothing is installed and ``wait_for_peer_settings``
+    skips its check.
+    """
+    from h2.events import RemoteSettingsChanged
+
+    make_protocol = getattr(channel, "_protocol_factory", None)
+    if make_protocol is None:
+        return
+
+    def protocol_factory() -> Any:
+        protocol = make_protocol()
+        connection_made = protocol.connection_made
+        loop = asyncio.get_running_loop()
+
+        def made(transport: Any) -> None:
+            # grpclib's connection_made starts the keepalive timer through
+            # asyncio.get_event_loop(), which inside trio-asyncio's loop finds
+            # no loop when a TLS handshake completes: start it here instead,
+            # on the loop the connection was made in.
+            config = protocol.config
+            keepalive = getattr(config, "_keepalive_time", None)
+            if keepalive is not None:
+                protocol.config = dataclasses.replace(config, _keepalive_time=None)
+            connection_made(transport)
+            if keepalive is not None:
+                protocol.config = config
+                connection = protocol.connection
+                connection._config = config
+                connection._ping_handle = loop.call_later(keepalive, connection._ping)
+            processors = getattr(getattr(protocol, "processor", None), "processors", None)
+            if not isinstance(processors, dict) or RemoteSettingsChanged not in processors:
+                return
+            seen: asyncio.Future[None] = loop.create_future()
+            original = processors[RemoteSettingsChanged]
+
+            def settings_changed(event: Any) -> None:
+                if not seen.done():
+                    seen.set_result(None)
+                original(event)
+
+            processors[RemoteSettingsChanged] = settings_changed
+            protocol._mxgateway_settings = seen
+
+        protocol.connection_made = made
+        return protocol
+
+    channel._protocol_factory = protocol_factory
+
+
+async def wait_for_peer_settings(channel: Any, timeout: float) -> str | None:
+    """After connecting: wait until the peer's HTTP/2 SETTINGS arrived (it speaks HTTP/2).
+
+    Returns None when they did, else why not: "closed" (the peer hung up,
+    or sent something that is not HTTP/2) or "silent" (nothing within
+    ``timeout``).
+    """
+    protocol = getattr(channel, "_protocol", None)
+    seen: asyncio.Future[None] | None = getattr(protocol, "_mxgateway_settings", None)
+    if seen is None:
+        return None  # not watched (see watch_peer_settings)
+    if seen.done():
+        return None
+    lost = _when_lost(protocol)
+    try:
+        async with asyncio.timeout(timeout):
+            await asyncio.wait([seen, lost], return_when=asyncio.FIRST_COMPLETED)
+    except TimeoutError:
+        return "silent"
+    return None if seen.done() else "closed"
+
+
+def protect_authorization(channel: Any) -> None:
+    """Send the authorization header never-indexed (RFC 7541 section 7.1.3) on this connection.
+
+    grpclib turns h2's header normalisation (which would do this) off, so
+    the channel's current connection gets its HPACK encoder wrapped: the
+    key stays out of the compression tables, and hpack's debug log shows it
+    redacted. Checked on first use: encoding a header with the wrapper must
+    leave the encoder's table without it.
+    """
+    from hpack import NeverIndexedHeaderTuple
+
+    connection = _h2_connection(channel)
+    encoder = getattr(connection, "encoder", None)
+    if encoder is None or getattr(encoder, "_mxgateway_protected", False):
+        return
+    encode = encoder.encode
+
+    def encode_protected(headers: Any, huffman: bool = True) -> bytes:
+        marked = [
+            NeverIndexedHeaderTuple(*header) if header[0] in _SECRET_HEADERS else header
+            for header in headers
+        ]
+        result: bytes = encode(marked, huffman)
+        return result
+
+    encoder.encode = encode_protected
+    encoder._mxgateway_protected = True
+    _check_authorization_protected()
+
+
+_SECRET_HEADERS = ("authorization", b"authorization")
+
+
+@functools.cache
+def _check_authorization_protected() -> None:
+    from hpack import Encoder, NeverIndexedHeaderTuple
+
+    encoder = Encoder()
+    encoder.encode([NeverIndexedHeaderTuple("authorization", "Bearer probe")])
+    if any(b"probe" in value for _, value in encoder.header_table.dynamic_entries):
+        raise CompatError("hpack adds never-indexed headers to its table")
 
 
 def let_grpclib_see_trio_asyncio() -> None:

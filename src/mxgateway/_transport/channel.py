@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +19,6 @@ from typing import Any, NoReturn
 
 from google.protobuf.message import Message
 from grpclib.client import Channel, UnaryStreamMethod
-from grpclib.config import Configuration
 from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError, ProtocolError, StreamTerminatedError
@@ -34,6 +35,8 @@ from mxgateway._errors import (
 )
 from mxgateway._options import ClientOptions
 from mxgateway.generated import mxaccess_gateway_grpc
+
+log = logging.getLogger("mxgateway")
 
 
 class WireBytes:
@@ -74,6 +77,10 @@ class _SizeLimitedCodec(ProtoCodec):
         return message_type.FromString(data)
 
 
+# What grpclib says when the reply is plain HTTP, not gRPC (e.g. a web server's 404).
+_NOT_GRPC = re.compile(r"Received :status = |Missing content-type header|Invalid content-type")
+
+
 def translate_error(
     exc: BaseException, *, method: str, endpoint: str, secrets: tuple[str | None, ...]
 ) -> BaseException:
@@ -81,6 +88,12 @@ def translate_error(
     if isinstance(exc, MxGatewayError):
         return exc
     if isinstance(exc, GRPCError):
+        if exc.status is Status.UNIMPLEMENTED and _NOT_GRPC.match(exc.message or ""):
+            return GatewayUnavailableError(
+                f"the endpoint {endpoint} is not an MXAccess Gateway: it answered with "
+                f"{redact(exc.message or '', secrets)} instead of gRPC",
+                method=method,
+            )
         return error_from_status(exc.status, exc.message, method=method, secrets=secrets)
     if isinstance(exc, TimeoutError):  # grpclib's local deadline
         return DeadlineExceededError("the call's deadline passed before the gateway replied", method=method)
@@ -143,40 +156,90 @@ class GatewayTransport:
             return
         options = self.options
         host, port = options.host_and_port()
+        try:
+            config = _compat.channel_configuration(
+                keepalive_interval=options.keepalive_interval,
+                keepalive_timeout=options.keepalive_timeout,
+                server_name_override=options.server_name_override,
+            )
+        except _compat.CompatError as error:
+            log.warning("HTTP/2 keepalive is off: %s", error)
+            config = _compat.channel_configuration(
+                keepalive_interval=None,
+                keepalive_timeout=1.0,
+                server_name_override=options.server_name_override,
+            )
         channel = Channel(
             host,
             port,
             ssl=self._ssl_context() if options.tls else None,
-            config=Configuration(ssl_target_name_override=options.server_name_override),
+            config=config,
             codec=_SizeLimitedCodec(options.max_message_bytes),
         )
+        _compat.watch_peer_settings(channel)
+        self._channel = channel
+        try:
+            await self.ensure_connected()
+        except BaseException:
+            self._channel = None
+            channel.close()
+            raise
+        self._stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+
+    async def ensure_connected(self) -> None:
+        """(Re)open the channel's connection if it has none, bounded by connect_timeout.
+
+        grpclib would reconnect lazily on the next call, with no bound on the
+        connect and no check of the peer. Here the peer must also answer as
+        an HTTP/2 server (its SETTINGS frame) within the same time, so that a
+        frozen gateway or a port that is not a gateway fails clearly.
+        """
+        channel = self._channel
+        if channel is None:
+            raise ClientClosedError("the client is not connected")
+        if _compat.channel_connected(channel):
+            return
+        options = self.options
+        where = options.endpoint
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + options.connect_timeout
         try:
             async with asyncio.timeout(options.connect_timeout):
                 await _compat.connect_channel(channel)
         except TimeoutError:
-            channel.close()
             raise GatewayUnavailableError(
-                f"could not connect to the gateway at {options.endpoint} "
-                f"within {options.connect_timeout:g} s",
+                f"could not connect to the gateway at {where} within {options.connect_timeout:g} s",
                 method="connect",
             ) from None
         except ssl.SSLError as exc:
-            channel.close()
             # asyncio finishes closing a socket whose TLS handshake failed in a
             # later loop iteration; give it that turn so no socket is leaked.
             await asyncio.sleep(0)
             raise GatewayUnavailableError(
-                f"TLS handshake with the gateway at {options.endpoint} failed: {exc.reason or exc}",
-                method="connect",
+                f"TLS handshake with the gateway at {where} failed: {exc.reason or exc}", method="connect"
             ) from None
         except OSError as exc:
-            channel.close()
             raise GatewayUnavailableError(
-                f"cannot connect to the gateway at {options.endpoint}: {exc.strerror or exc}",
-                method="connect",
+                f"cannot connect to the gateway at {where}: {exc.strerror or exc}", method="connect"
             ) from None
-        self._channel = channel
-        self._stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+        problem = await _compat.wait_for_peer_settings(channel, max(deadline - loop.time(), 0.0))
+        if problem is not None:
+            channel.close()
+            what = (
+                "closed the connection without speaking HTTP/2"
+                if problem == "closed"
+                else "accepted the connection but sent no HTTP/2 settings "
+                f"within {options.connect_timeout:g} s"
+            )
+            raise GatewayUnavailableError(
+                f"the endpoint {where} {what}: it is not (or no longer) an MXAccess Gateway "
+                "(or plaintext/TLS does not match the gateway)",
+                method="connect",
+            )
+        try:
+            _compat.protect_authorization(channel)
+        except _compat.CompatError as error:
+            log.warning("the authorization header is sent indexed: %s", error)
 
     def _ssl_context(self) -> ssl.SSLContext:
         try:
@@ -237,12 +300,14 @@ class GatewayTransport:
         """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
         stub = self.require_stub()
         with self.call(method):
+            await self.ensure_connected()
             return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
 
     async def collect(self, method: str, request: Message, timeout: float | None) -> list[Any]:
         """Every message of a short server stream (e.g. QueryActiveAlarms)."""
         messages: list[Any] = []
         with self.call(method):
+            await self.ensure_connected()
             async with self.open_stream(method, timeout=timeout) as stream:
                 await stream.send_message(request, end=True)
                 while (message := await stream.recv_message()) is not None:
