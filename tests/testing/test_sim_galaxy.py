@@ -322,6 +322,11 @@ _PUMP = '[templates."$P"]\n[templates."$P".attributes.S]\ntype = "int32"\ninitia
         ),
         ('[attributes."A.B"]\ninitial = 1.0\nstep = "big"', "step must be a number"),
         ("[objects.O]", r"no \[attributes\]"),
+        ('[attributes."A.B"]\ntype = "int32"\ninitial = "abc"', "attribute 'A.B': bad initial value"),
+        ('[attributes."A.B"]\ntype = "float"\ninitial = 1e300', "bad initial value"),
+        ('[attributes."A.B"]\ninitial = 1.0\nalarm_above = "high"', "alarm_above must be a number"),
+        ('[users.x]\npassword = "p"\nid = "one"', "user 'x': id must be an integer"),
+        ('users = "nobody"', r"\[users\] must be a table"),
     ],
 )
 def test_bad_hierarchies_are_rejected_naming_what_is_wrong(text: str, message: str) -> None:

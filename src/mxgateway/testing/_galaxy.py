@@ -84,7 +84,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mxgateway._core.values import MxType, parse_text_value
+from mxgateway._core.values import MxType, encode_value, parse_text_value
+from mxgateway._errors import ValueConversionError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 PATTERNS = ("constant", "ramp", "random_walk", "toggle")
@@ -362,6 +363,14 @@ def _number(name: str, spec: Mapping[str, Any], key: str, default: float) -> flo
     return float(value)
 
 
+def _optional_number(name: str, spec: Mapping[str, Any], key: str) -> Any:
+    """A number as the file gave it (an int stays an int), or None."""
+    if spec.get(key) is None:
+        return None
+    _number(name, spec, key, 0.0)
+    return spec[key]
+
+
 def _attribute(name: str, spec: Mapping[str, Any]) -> Attribute:
     unknown = set(spec) - _ATTRIBUTE_FIELDS
     if unknown:
@@ -384,7 +393,8 @@ def _attribute(name: str, spec: Mapping[str, Any]) -> Attribute:
         raise GalaxyError(f"attribute {name!r}: period_ms must be positive")
     try:
         initial = _convert(name, mx_type, spec["initial"])
-    except (TypeError, ValueError) as exc:
+        encode_value(initial, mx_type)  # what a data change will send must be sendable
+    except (TypeError, ValueError, ValueConversionError) as exc:
         raise GalaxyError(f"attribute {name!r}: bad initial value: {exc}") from None
     return Attribute(
         name=name,
@@ -393,11 +403,11 @@ def _attribute(name: str, spec: Mapping[str, Any]) -> Attribute:
         pattern=pattern,
         step=_number(name, spec, "step", 1.0),
         period_ms=period,
-        minimum=spec.get("min"),
-        maximum=spec.get("max"),
+        minimum=_optional_number(name, spec, "min"),
+        maximum=_optional_number(name, spec, "max"),
         writable=writable,
         security=security,
-        alarm_above=spec.get("alarm_above"),
+        alarm_above=_optional_number(name, spec, "alarm_above"),
         historized=_flag(name, spec, "historized", False),
         security_classification=classification,
     )
@@ -741,10 +751,16 @@ def parse_galaxy(text: str) -> Galaxy:
     if not attributes:
         raise GalaxyError("galaxy file defines no [attributes] (directly, or through objects and templates)")
     users: dict[str, tuple[str, int]] = {}
-    for index, (user, spec) in enumerate(sorted(document.get("users", {}).items()), start=1):
+    for index, (user, raw) in enumerate(
+        sorted(_table("galaxy file", document.get("users", {}), "[users]").items()), 1
+    ):
+        spec = _table(f"user {user!r}", raw, "a user")
         if "password" not in spec:
             raise GalaxyError(f"user {user!r}: password missing")
-        users[user] = (str(spec["password"]), int(spec.get("id", 100 + index)))
+        user_id = spec.get("id", 100 + index)
+        if isinstance(user_id, bool) or not isinstance(user_id, int):
+            raise GalaxyError(f"user {user!r}: id must be an integer")
+        users[user] = (str(spec["password"]), user_id)
     return Galaxy(attributes=attributes, users=users, objects=objects)
 
 

@@ -189,10 +189,13 @@ async def _watch_galaxy_file(simulator: Simulator, watch: GalaxyFileWatch, inter
     """Redeploy whenever the galaxy file the simulator started from changes into a valid galaxy."""
     while True:
         await asyncio.sleep(interval)
-        changed = watch.check()
-        if changed is not None:
-            sequence = simulator.redeploy(changed)
-            log.info("galaxy file %s changed: deployed it (deploy %d)", watch.path, sequence)
+        try:
+            changed = watch.check()
+            if changed is not None:
+                sequence = simulator.redeploy(changed)
+                log.info("galaxy file %s changed: deployed it (deploy %d)", watch.path, sequence)
+        except Exception:  # a bug must not end the watch: the next change is tried again
+            log.exception("galaxy file %s: the redeploy failed; the old galaxy stays", watch.path)
 
 
 @contextlib.asynccontextmanager
@@ -234,15 +237,18 @@ async def serve_simulator(
     context = server_ssl_context(tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
     simulator = Simulator(service, host, port, context)
     await simulator._start()
-    background = [asyncio.create_task(_tick_forever(service))]
-    if watch is not None:
-        background.append(asyncio.create_task(_watch_galaxy_file(simulator, watch, galaxy_poll_interval)))
+    ticker = asyncio.create_task(_tick_forever(service))
+    watcher = (
+        asyncio.create_task(_watch_galaxy_file(simulator, watch, galaxy_poll_interval)) if watch else None
+    )
     try:
         yield simulator
     finally:
-        for task in background:
-            task.cancel()
-        await asyncio.wait(background)
+        ticker.cancel()
+        await asyncio.wait([ticker])
+        if watcher is not None:
+            watcher.cancel()
+            await asyncio.wait([watcher])
         await simulator._stop()
         await service.aclose()
 
