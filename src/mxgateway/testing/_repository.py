@@ -134,12 +134,12 @@ class _Index:
             self.children.setdefault(parent, []).append(item)
         for siblings in self.children.values():
             siblings.sort(key=lambda o: (o.contained_name.casefold(), o.gobject_id))
-        self.attributes: dict[int, list[tuple[pb.GalaxyAttribute, bool, bool]]] = {}
+        self.attributes: dict[int, list[pb.GalaxyAttribute]] = {}
         self.bare: dict[int, pb.GalaxyObject] = {}
         self.full: dict[int, pb.GalaxyObject] = {}
         for item in objects:
             messages = [m for m in (_attribute_message(galaxy, n) for n in item.attributes) if m is not None]
-            self.attributes[item.gobject_id] = [(m, m.is_alarm, m.is_historized) for m in messages]
+            self.attributes[item.gobject_id] = messages
             bare = pb.GalaxyObject(
                 gobject_id=item.gobject_id,
                 tag_name=item.tag_name,
@@ -262,8 +262,8 @@ class SimulatedRepository(galaxy_repository_grpc.GalaxyRepositoryBase):
         matches = _matcher(request)
         alarm_only, historized_only = request.alarm_bearing_only, request.historized_only
 
-        def wanted(flags: tuple[pb.GalaxyAttribute, bool, bool]) -> bool:
-            return (flags[1] or not alarm_only) and (flags[2] or not historized_only)
+        def wanted(attribute: pb.GalaxyAttribute) -> bool:
+            return (attribute.is_alarm or not alarm_only) and (attribute.is_historized or not historized_only)
 
         picked = [
             item
@@ -281,7 +281,7 @@ class SimulatedRepository(galaxy_repository_grpc.GalaxyRepositoryBase):
             elif alarm_only or historized_only:
                 child = reply.children.add()
                 child.CopyFrom(index.bare[item.gobject_id])
-                child.attributes.extend(m for m, *_ in filter(wanted, index.attributes[item.gobject_id]))
+                child.attributes.extend(filter(wanted, index.attributes[item.gobject_id]))
             else:
                 reply.children.append(index.full[item.gobject_id])
             reply.child_has_children.append(item.gobject_id in index.children)
