@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
@@ -18,9 +19,11 @@ from grpclib.server import Server
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing._auth import Authenticator, key_set
 from mxgateway.testing._galaxy import Galaxy, load_galaxy
+from mxgateway.testing._repository import GalaxyFileWatch, SimulatedRepository
 from mxgateway.testing._service import SimulatedGateway, SimulatorSettings
 
 T = TypeVar("T")
+log = logging.getLogger("mxgateway.testing")
 ApiKeys = Mapping[str, Iterable[str]] | Iterable[str] | None
 
 
@@ -57,9 +60,15 @@ class Simulator:
     """A running simulated gateway on ``endpoint``; its methods run in its own loop."""
 
     def __init__(
-        self, service: SimulatedGateway, host: str, port: int, ssl_context: ssl.SSLContext | None
+        self,
+        service: SimulatedGateway,
+        host: str,
+        port: int,
+        ssl_context: ssl.SSLContext | None,
+        repository: SimulatedRepository | None = None,
     ) -> None:
         self.service = service
+        self.repository = repository or SimulatedRepository(service)
         self.host = host
         self.port = port
         self.tls = ssl_context is not None
@@ -74,7 +83,7 @@ class Simulator:
         return f"<Simulator {self.endpoint} tls={self.tls}>"
 
     async def _start(self) -> None:
-        server = _TrackingServer([self.service])
+        server = _TrackingServer([self.service, self.repository])
         await server.start(self.host, self.port, ssl=self._ssl, reuse_address=True)
         listening: Any = server._server
         self.port = int(listening.sockets[0].getsockname()[1])
@@ -113,6 +122,16 @@ class Simulator:
         """Advance event generation now (tests use it instead of waiting for the timer)."""
         self.service.tick()
 
+    def redeploy(self, galaxy: Galaxy | str | Path | None = None) -> int:
+        """Deploy again (``galaxy``, a galaxy file, or the running galaxy); returns the deploy's sequence.
+
+        Deploy watchers get a DeployEvent and page tokens issued before become
+        stale. A galaxy file that does not load raises ``GalaxyError`` and
+        changes nothing.
+        """
+        loaded = galaxy if isinstance(galaxy, Galaxy) or galaxy is None else load_galaxy(galaxy)
+        return int(self.repository.deploy(loaded).sequence)
+
     def session_ids(self) -> list[str]:
         """Every session the simulator knows, closed ones included."""
         return list(self.service.sessions)
@@ -123,7 +142,9 @@ class Simulator:
 
     def statistics(self) -> dict[str, Any]:
         """A snapshot: calls per method, sessions by state, streams open and cancelled, ..."""
-        return self.service.stats.snapshot(self.service.sessions)
+        snapshot = self.service.stats.snapshot(self.service.sessions)
+        snapshot["deploy_streams_open"] = self.repository.deploy_streams_open
+        return snapshot
 
     def last_authorization(self, method: str) -> str | None:
         """The authorization header of the last call of ``method`` (e.g. ``"Invoke"``)."""
@@ -152,11 +173,29 @@ class Simulator:
         stats = self.service.stats
         await stats.wait_until(lambda: stats.event_streams_open == count)
 
+    async def wait_for_deploy_watchers(self, count: int = 1) -> None:
+        """Until exactly ``count`` WatchDeployEvents streams are attached (0: all have ended)."""
+        repository = self.repository
+        await self.service.stats.wait_until(lambda: repository.deploy_streams_open == count)
+
 
 async def _tick_forever(service: SimulatedGateway) -> None:
     while True:
         await asyncio.sleep(service.settings.tick_interval)
         service.tick()
+
+
+async def _watch_galaxy_file(simulator: Simulator, watch: GalaxyFileWatch, interval: float) -> None:
+    """Redeploy whenever the galaxy file the simulator started from changes into a valid galaxy."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            changed = watch.check()
+            if changed is not None:
+                sequence = simulator.redeploy(changed)
+                log.info("galaxy file %s changed: deployed it (deploy %d)", watch.path, sequence)
+        except Exception:  # a bug must not end the watch: the next change is tried again
+            log.exception("galaxy file %s: the redeploy failed; the old galaxy stays", watch.path)
 
 
 @contextlib.asynccontextmanager
@@ -171,16 +210,22 @@ async def serve_simulator(
     settings: SimulatorSettings | None = None,
     clock: Callable[[], float] | None = None,
     wall_clock: Callable[[], datetime] | None = None,
+    galaxy_poll_interval: float = 1.0,
 ) -> AsyncIterator[Simulator]:
     """Run the simulator in the current asyncio loop for the block (port 0: any free port).
 
     ``clock`` (seconds, monotonic) drives value changes, the replay window
     and session leases; ``wall_clock`` (aware datetimes) stamps values and
-    events. Both default to the real time.
+    events. Both default to the real time. A galaxy given as a file is
+    checked for changes every ``galaxy_poll_interval`` real seconds and
+    redeployed when it changes.
     """
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
-    loaded = galaxy if isinstance(galaxy, Galaxy) else load_galaxy(galaxy)
+    if galaxy_poll_interval <= 0:
+        raise ValueError("galaxy_poll_interval must be positive")
+    watch = None if galaxy is None or isinstance(galaxy, Galaxy) else GalaxyFileWatch(galaxy)
+    loaded = galaxy if isinstance(galaxy, Galaxy) else watch.galaxy if watch else load_galaxy()
     service_kwargs: dict[str, Any] = {}
     if clock is not None:
         service_kwargs["clock"] = clock
@@ -193,11 +238,17 @@ async def serve_simulator(
     simulator = Simulator(service, host, port, context)
     await simulator._start()
     ticker = asyncio.create_task(_tick_forever(service))
+    watcher = (
+        asyncio.create_task(_watch_galaxy_file(simulator, watch, galaxy_poll_interval)) if watch else None
+    )
     try:
         yield simulator
     finally:
         ticker.cancel()
         await asyncio.wait([ticker])
+        if watcher is not None:
+            watcher.cancel()
+            await asyncio.wait([watcher])
         await simulator._stop()
         await service.aclose()
 
@@ -260,6 +311,9 @@ class ThreadedSimulator:
     def tick(self) -> None:
         self.call(self.simulator.tick)
 
+    def redeploy(self, galaxy: Galaxy | str | Path | None = None) -> int:
+        return self.call(self.simulator.redeploy, galaxy)
+
     def session_ids(self) -> list[str]:
         return self.call(self.simulator.session_ids)
 
@@ -306,6 +360,10 @@ class ThreadedSimulator:
         """Block until exactly ``count`` event streams are attached."""
         return self._wait(lambda: self.simulator.wait_for_event_streams_open(count), timeout)
 
+    def wait_for_deploy_watchers(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until exactly ``count`` WatchDeployEvents streams are attached."""
+        return self._wait(lambda: self.simulator.wait_for_deploy_watchers(count), timeout)
+
 
 async def _awaited(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
     return await fn(*args)
@@ -323,6 +381,7 @@ def run_simulator_in_thread(
     settings: SimulatorSettings | None = None,
     clock: Callable[[], float] | None = None,
     wall_clock: Callable[[], datetime] | None = None,
+    galaxy_poll_interval: float = 1.0,
 ) -> Iterator[ThreadedSimulator]:
     """Run the simulator on a helper thread for the block (Trio tests, sync code, the CLI).
 
@@ -348,6 +407,7 @@ def run_simulator_in_thread(
                 settings=settings,
                 clock=clock,
                 wall_clock=wall_clock,
+                galaxy_poll_interval=galaxy_poll_interval,
             ) as simulator:
                 started.set_result(simulator)
                 await stopping["event"].wait()
