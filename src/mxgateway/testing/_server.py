@@ -13,9 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from grpclib.protocol import H2Protocol
-from grpclib.server import Server
-
+from mxgateway import _compat
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing._auth import Authenticator, key_set
 from mxgateway.testing._galaxy import Galaxy, load_galaxy
@@ -25,27 +23,6 @@ from mxgateway.testing._service import SimulatedGateway, SimulatorSettings
 T = TypeVar("T")
 log = logging.getLogger("mxgateway.testing")
 ApiKeys = Mapping[str, Iterable[str]] | Iterable[str] | None
-
-
-class _TrackingServer(Server):
-    """A grpclib Server that remembers its connections, so faults can drop them."""
-
-    def __init__(self, handlers: list[Any]) -> None:
-        super().__init__(handlers)
-        self.protocols: list[H2Protocol] = []
-
-    def _protocol_factory(self) -> H2Protocol:
-        protocol = super()._protocol_factory()
-        self.protocols.append(protocol)
-        return protocol
-
-    def drop_connections(self) -> None:
-        for protocol in self.protocols:
-            connection = getattr(protocol, "connection", None)
-            transport = getattr(connection, "_transport", None)
-            if transport is not None:
-                transport.abort()
-        self.protocols.clear()
 
 
 def server_ssl_context(cert_file: str | Path, key_file: str | Path) -> ssl.SSLContext:
@@ -73,7 +50,7 @@ class Simulator:
         self.port = port
         self.tls = ssl_context is not None
         self._ssl = ssl_context
-        self._server: _TrackingServer | None = None
+        self._server: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -83,17 +60,15 @@ class Simulator:
         return f"<Simulator {self.endpoint} tls={self.tls}>"
 
     async def _start(self) -> None:
-        server = _TrackingServer([self.service, self.repository])
+        # The tracking server knows its connections, so that faults can cut them.
+        server = _compat.tracking_server([self.service, self.repository])
         await server.start(self.host, self.port, ssl=self._ssl, reuse_address=True)
-        listening: Any = server._server
-        self.port = int(listening.sockets[0].getsockname()[1])
+        self.port = _compat.listening_port(server)
         self._server = server
 
     async def _stop(self) -> None:
         if self._server is not None:
-            self._server.close()
-            self._server.drop_connections()
-            await self._server.wait_closed()
+            await self._server.shutdown()
             self._server = None
 
     # ------------------------------------------------------ fault injection
