@@ -177,11 +177,55 @@ class EventStreamError(MxGatewayError):
 class EventOverflowError(EventStreamError):
     """The client-side event buffer overflowed under the ``"error"`` policy.
 
-    Raised after every event that was buffered has been delivered, so none is
-    lost silently; ``last_worker_sequence`` says where to resume.
+    Raised on the consumer's next take (what was buffered is dropped, so the
+    error comes while the gateway may still replay it); ``last_worker_sequence``
+    is the last event the consumer took: resume after it.
     """
 
     def __init__(self, message: str, *, last_worker_sequence: int, capacity: int) -> None:
         super().__init__(message)
         self.last_worker_sequence = last_worker_sequence
         self.capacity = capacity
+
+
+class ReconnectFailedError(GatewayUnavailableError):
+    """An event stream gave up re-attaching (see ``ReconnectPolicy``).
+
+    ``last_worker_sequence`` is the resume point (pass it as
+    ``after_worker_sequence``), ``attempts`` how often it tried, and
+    ``last_error`` the failure of the last attempt.
+    """
+
+    def __init__(
+        self, message: str, *, last_worker_sequence: int, attempts: int, last_error: BaseException | None
+    ) -> None:
+        super().__init__(message, method="StreamEvents")
+        self.last_worker_sequence = last_worker_sequence
+        self.attempts = attempts
+        self.last_error = last_error
+
+
+class SessionLostError(MxGatewayError):
+    """The gateway no longer has the session: it restarted (NOT_FOUND) or the worker faulted.
+
+    Raised on the session's event stream and on its calls once the loss is
+    known. ``last_worker_sequence`` is the last event delivered from it.
+    With recovery on (``open_session(..., recover=True)``), ``recovered`` is
+    true and ``new_session_id`` names the session that replaced it: the
+    call that raised was not run, and later calls go to the new session.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        session_id: str,
+        last_worker_sequence: int,
+        recovered: bool = False,
+        new_session_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+        self.last_worker_sequence = last_worker_sequence
+        self.recovered = recovered
+        self.new_session_id = new_session_id

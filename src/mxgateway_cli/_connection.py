@@ -71,6 +71,7 @@ class Connection:
             server_name_override=self.server_name_override,
             connect_timeout=self.connect_timeout,
             call_timeout=self.call_timeout,
+            reconnect=None,  # a command reports a lost gateway (exit 5); stream-events --follow re-attaches
         )
 
 

@@ -23,6 +23,9 @@ def status_json(status: MxStatus) -> dict[str, Any]:
 
 
 def event_json(event: Event) -> dict[str, Any]:
+    if event.raw is None:  # SessionRecovered: made by the client, not a gateway message
+        ids = {"oldSessionId": event.old_session_id, "newSessionId": event.new_session_id}
+        return {"sessionRecovered": ids}
     return message_json(event.raw)
 
 

@@ -20,6 +20,7 @@ from mxgateway import (
     GatewayUnavailableError,
     MxAccessError,
     ProtocolStatusError,
+    SessionLostError,
     SessionNotFoundError,
 )
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
@@ -244,7 +245,7 @@ def test_non_ok_protocol_status_raises_protocol_status_error(gateway: FakeGatewa
     async def handler(request: pb.MxCommandRequest) -> pb.MxCommandReply:
         reply = ok_reply(request)
         reply.protocol_status.code = pb.PROTOCOL_STATUS_CODE_SESSION_NOT_READY
-        reply.protocol_status.message = "session is Faulted, worker Exited"
+        reply.protocol_status.message = "session is Starting, worker Starting"  # not gone: may still work
         return reply
 
     gateway.service.invoke_handler = handler
@@ -259,7 +260,38 @@ def test_non_ok_protocol_status_raises_protocol_status_error(gateway: FakeGatewa
     error = run_asyncio(main)
     assert not isinstance(error, MxAccessError)
     assert error.code == "SESSION_NOT_READY"
-    assert "Faulted" in str(error)
+    assert "Starting" in str(error)
+
+
+@pytest.mark.parametrize("gone", ["not-found", "faulted"])
+def test_a_session_the_gateway_lost_raises_session_lost_then_and_on_every_later_call(
+    gateway: FakeGateway, gone: str
+) -> None:
+    async def faulted(request: pb.MxCommandRequest) -> pb.MxCommandReply:
+        reply = ok_reply(request)
+        reply.protocol_status.code = pb.PROTOCOL_STATUS_CODE_SESSION_NOT_READY
+        reply.protocol_status.message = "SessionNotReady: session state Faulted, worker state Exited"
+        return reply
+
+    async def main() -> list[SessionLostError]:
+        async with await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True) as client:
+            session = await client.open_session("s")
+            await session.ping()
+            if gone == "not-found":
+                gateway.service.unary_errors["Invoke"] = GRPCError(Status.NOT_FOUND, "SessionNotFound")
+            else:
+                gateway.service.invoke_handler = faulted
+            errors = []
+            for _ in range(2):
+                with pytest.raises(SessionLostError) as caught:
+                    await session.ping()
+                errors.append(caught.value)
+            return errors
+
+    first, second = run_asyncio(main)
+    assert first is second and not first.recovered and first.last_worker_sequence == 0
+    assert isinstance(first.__cause__, SessionNotFoundError if gone == "not-found" else ProtocolStatusError)
+    assert len(gateway.calls("Invoke")) == 2  # the later call was not sent
 
 
 @pytest.mark.parametrize(
@@ -281,7 +313,7 @@ def test_grpc_status_maps_to_typed_error_with_key_redacted(
         async with await GatewayClient.connect(
             endpoint=gateway.endpoint, api_key=API_KEY, plaintext=True
         ) as client:
-            session = await client.open_session("s")
+            session = client.attach_session("session-" + "a" * 32)  # not known alive: the status as is
             with pytest.raises(error_type) as caught:
                 await session.write(1, 2, 1)
             return caught.value
@@ -357,11 +389,11 @@ def test_session_close_is_idempotent_and_safe_concurrently(gateway: FakeGateway)
 
 
 def test_client_exit_closes_channel_even_when_session_close_fails(gateway: FakeGateway) -> None:
-    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.UNAVAILABLE, "worker gone")
+    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.PERMISSION_DENIED, "no session:open")
 
     async def main() -> GatewayClient:
         client = await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True)
-        with pytest.raises(GatewayUnavailableError):
+        with pytest.raises(AuthorizationError):
             async with client:
                 await client.open_session("s")
         return client
@@ -369,6 +401,38 @@ def test_client_exit_closes_channel_even_when_session_close_fails(gateway: FakeG
     client = run_asyncio(main)
     assert not client.statistics().connected
     assert len(gateway.calls("CloseSession")) == 1
+
+
+def test_leaving_blocks_when_the_gateway_is_gone_warns_instead_of_raising(
+    gateway: FakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.UNAVAILABLE, "gateway restarting")
+
+    async def main() -> tuple[Any, GatewayClient]:
+        client = await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True)
+        async with client:
+            async with await client.open_session("s") as session:
+                pass  # the body succeeds; only the close fails
+            await client.open_session("t")  # closed by the client's exit, which fails the same way
+        return session, client
+
+    with caplog.at_level("WARNING", logger="mxgateway"):
+        session, client = run_asyncio(main)
+    assert isinstance(session.close_error, GatewayUnavailableError) and not session.closed
+    assert not client.statistics().connected
+    assert len(gateway.calls("CloseSession")) == 2
+    assert caplog.text.count("gateway restarting") == 2
+    with pytest.raises(GatewayUnavailableError):  # an explicit close still raises
+        run_asyncio(lambda: _close_explicitly(gateway))
+
+
+async def _close_explicitly(gateway: FakeGateway) -> None:
+    async with await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True) as client:
+        session = client.attach_session("session-" + "a" * 32)
+        try:
+            await session.close()
+        finally:
+            gateway.service.unary_errors.pop("CloseSession")
 
 
 def test_options_repr_and_errors_never_show_the_key() -> None:

@@ -157,12 +157,24 @@ async def test_session_block_closes_session_when_cancelled(gateway: FakeGateway,
 
 
 async def test_session_close_failure_surfaces_as_single_exception(gateway: FakeGateway, bridge: str) -> None:
-    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.UNAVAILABLE, "worker gone")
+    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.PERMISSION_DENIED, "no session:open")
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
-            with pytest.raises(GatewayUnavailableError, match="worker gone"):
+            with pytest.raises(mxgateway.AuthorizationError, match="no session:open"):
                 async with client.open_session("s"):
                     pass
+
+
+async def test_leaving_a_session_block_when_the_gateway_is_gone_warns(
+    gateway: FakeGateway, bridge: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway.service.unary_errors["CloseSession"] = GRPCError(Status.UNAVAILABLE, "worker gone")
+    with trio.fail_after(WAIT), caplog.at_level("WARNING", logger="mxgateway"):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            async with client.open_session("s") as session:
+                pass  # no exception: the gateway's lease ends the session
+    assert isinstance(session.close_error, GatewayUnavailableError)
+    assert "worker gone" in caplog.text
 
 
 async def test_session_close_that_hangs_is_bounded(
@@ -172,9 +184,9 @@ async def test_session_close_that_hangs_is_bounded(
     gateway.service.close_hangs = True
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
-            with pytest.raises(DeadlineExceededError):
-                async with client.open_session("s"):
-                    pass
+            async with client.open_session("s") as session:
+                pass
+    assert isinstance(session.close_error, DeadlineExceededError)  # bounded, reported, not raised
 
 
 async def test_errors_in_blocks_are_not_exception_groups(gateway: FakeGateway, bridge: str) -> None:
@@ -266,27 +278,48 @@ def test_auto_falls_back_and_hosted_is_refused_where_no_hosted_loop_is_possible(
         _choose("hosted")
 
 
-async def test_overflow_is_an_error_after_every_buffered_event(gateway: FakeGateway, bridge: str) -> None:
-    # 600 events at once against a 2-event buffer and one 512-event chunk in
-    # transit: the reader must overflow, whatever the timing.
+async def test_overflow_error_comes_on_the_next_take_with_the_last_taken_as_resume_point(
+    gateway: FakeGateway, bridge: str
+) -> None:
+    # 600 events at once against a 2-event buffer: the reader must overflow.
+    gateway.service.events = [gateway.event(n) for n in range(1, 601)]
+    with trio.fail_after(WAIT):
+        async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
+            session = client.attach_session("session-" + "a" * 32)
+            async with session.events(buffer_size=2, overflow="error") as events:
+                taken: list[int] = []
+                with pytest.raises(mxgateway.EventOverflowError) as caught:
+                    async for event in events:
+                        taken.append(event.worker_sequence)
+                        stats = await events.statistics()
+                        while not stats.finished:  # the reader stops on overflow, not waiting for us
+                            await trio.lowlevel.checkpoint()
+                            stats = await events.statistics()
+                stats = await events.statistics()
+    assert taken == list(range(1, len(taken) + 1)) and len(taken) <= 1  # raised at the next take
+    assert caught.value.last_worker_sequence == (taken[-1] if taken else 0)
+    assert caught.value.capacity == 2
+    assert stats.received > len(taken) and stats.dropped >= 1
+    with trio.fail_after(WAIT):
+        await wait_for(gateway.state.stream_cancelled)  # the reader reset the stream
+
+
+async def test_backpressure_by_default_loses_nothing_with_a_small_buffer(
+    gateway: FakeGateway, bridge: str
+) -> None:
     gateway.service.events = [gateway.event(n) for n in range(1, 601)]
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True, bridge=bridge) as client:
             session = client.attach_session("session-" + "a" * 32)
             async with session.events(buffer_size=2) as events:
+                received = []
+                async for event in events:
+                    received.append(event.worker_sequence)
+                    if len(received) == 600:
+                        break
                 stats = await events.statistics()
-                while not stats.finished:  # the reader stops on overflow, not waiting for the consumer
-                    await trio.lowlevel.checkpoint()
-                    stats = await events.statistics()
-                delivered: list[int] = []
-                with pytest.raises(mxgateway.EventOverflowError) as caught:
-                    async for event in events:
-                        delivered.append(event.worker_sequence)
-    assert delivered == list(range(1, len(delivered) + 1))  # nothing dropped, in order
-    assert 2 <= len(delivered) <= 2 + 512
-    assert caught.value.last_worker_sequence == delivered[-1]
-    with trio.fail_after(WAIT):
-        await wait_for(gateway.state.stream_cancelled)  # the reader reset the stream
+    assert received == list(range(1, 601))
+    assert stats.overflow == "backpressure" and stats.dropped == 0 and stats.buffered <= 2
 
 
 async def test_cancelling_the_whole_client_block_mid_call_ends_promptly(

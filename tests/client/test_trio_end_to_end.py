@@ -56,9 +56,11 @@ async def test_readme_flow_with_events_and_write_complete(sim: ThreadedSimulator
     assert sim.last_authorization("StreamEvents") == f"Bearer {KEY}"
 
 
-async def test_gateway_gone_mid_stream_is_a_typed_error(bridge: str) -> None:
+async def test_gateway_gone_mid_stream_is_a_typed_error_without_reconnect(bridge: str) -> None:
     with run_simulator_in_thread() as sim, trio.fail_after(WAIT):
-        async with mxgateway.open_client(endpoint=sim.endpoint, plaintext=True, bridge=bridge) as client:
+        async with mxgateway.open_client(
+            endpoint=sim.endpoint, plaintext=True, bridge=bridge, reconnect=None
+        ) as client:
             session = client.attach_session((await client.open_session_raw("s")).session_id)
             server = await session.register("c")
             await session.advise(server, await session.add_item(server, "Tank1.Setpoint"))

@@ -15,13 +15,14 @@ from mxgateway import (
     AuthorizationError,
     ClientClosedError,
     DataChange,
-    FailedPreconditionError,
     GatewayClient,
     GatewayUnavailableError,
     MxAccessError,
     ProtocolStatusError,
+    ReconnectPolicy,
     ReplayGap,
     ResourceExhaustedError,
+    SessionLostError,
     SessionNotFoundError,
     WriteComplete,
 )
@@ -85,6 +86,7 @@ def simulator(**options: Any) -> Any:
 
 
 async def connect(sim: Simulator, **options: Any) -> GatewayClient:
+    options.setdefault("reconnect", ReconnectPolicy(initial_backoff=0.05, max_backoff=0.05))
     options.setdefault("plaintext", True)
     return await GatewayClient.connect(endpoint=sim.endpoint, **options)
 
@@ -292,10 +294,11 @@ def test_queue_overflow_faults_the_session_by_default() -> None:
             for _ in range(4):  # no subscriber: the events queue up and overflow
                 clock.now += 1.0
                 sim.tick()
-            with pytest.raises(ProtocolStatusError, match="EventQueueOverflow") as faulted:
+            with pytest.raises(SessionLostError, match="EventQueueOverflow") as faulted:
                 await session.ping()
-            assert faulted.value.code == "SESSION_NOT_READY"
-            with pytest.raises(FailedPreconditionError):
+            assert isinstance(faulted.value.__cause__, ProtocolStatusError)
+            assert faulted.value.__cause__.code == "SESSION_NOT_READY"
+            with pytest.raises(SessionLostError):
                 async with session.events() as events:
                     await next_event(events)
 
@@ -353,16 +356,20 @@ def test_fault_injection_drop_connections_and_fault_session() -> None:
         async with simulator() as sim, await connect(sim) as client:
             session = await client.open_session("s")
             server = await session.register("c")
-            await session.advise(server, await session.add_item(server, "Tank.Count"))
+            count = await session.add_item(server, "Tank.Count")
+            await session.advise(server, count)
             async with session.events() as events:
-                await next_event(events)
+                before = await next_event(events)
                 await sim.drop_connections()
-                with pytest.raises(GatewayUnavailableError):
-                    await next_event(events)  # the gateway went away mid-stream
+                await session.write(server, count, 6)  # the channel reconnects for the call
+                after = await next_event(events)  # and the stream re-attached by itself
+                assert after.worker_sequence == before.worker_sequence + 1
+                assert events.statistics().reconnects == 1
             other = await client.open_session("t")  # the channel reconnects
             sim.fault_session(other.session_id)
-            with pytest.raises(ProtocolStatusError, match="Faulted"):
+            with pytest.raises(SessionLostError) as lost:
                 await other.ping()
+            assert isinstance(lost.value.__cause__, ProtocolStatusError) and "Faulted" in str(lost.value)
 
     run_asyncio(main)
 

@@ -10,7 +10,14 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from mxgateway import BufferedDataChange, DataChange, GatewayClient, MxAccessError, ResourceExhaustedError
+from mxgateway import (
+    BufferedDataChange,
+    DataChange,
+    GatewayClient,
+    MxAccessError,
+    ReconnectPolicy,
+    ResourceExhaustedError,
+)
 from mxgateway.generated import mxaccess_gateway_grpc
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 from mxgateway.testing import SimulatorSettings, parse_galaxy, serve_simulator
@@ -81,26 +88,30 @@ def test_drain_suspend_activate_and_buffered_items() -> None:
     run_asyncio(main)
 
 
-def test_stall_holds_events_and_disconnect_policy_ends_only_the_stream() -> None:
+def test_stall_holds_events_and_disconnect_policy_ends_only_the_stream_which_resumes() -> None:
     clock = ManualClock()
 
     async def main() -> None:
         async with simulator(clock, event_queue_capacity=2, overflow_policy="disconnect_subscriber") as sim:
-            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+            async with await GatewayClient.connect(
+                endpoint=sim.endpoint, plaintext=True, reconnect=ReconnectPolicy(initial_backoff=0.05)
+            ) as client:
                 session = await client.open_session("s")
                 server = await session.register("c")
                 level = await session.add_item(server, "Tank.Level")
                 async with session.events() as events:
                     await session.advise(server, level)
-                    await anext(events)
+                    first = await anext(events)
                     sim.stall_events()
                     for _ in range(4):
                         clock.now += 1
                         sim.tick()
-                    with pytest.raises(ResourceExhaustedError, match="EventQueueOverflow"):
-                        await anext(events)
-                await session.ping()  # the session itself stays Ready under this policy
-                sim.resume_events()
+                    await session.ping()  # the session itself stays Ready under this policy
+                    sim.resume_events()  # the slow subscriber was dropped by the tick that overflowed
+                    later = [await anext(events) for _ in range(4)]  # re-attached: replayed, in order
+                    stats = events.statistics()
+                assert [e.worker_sequence for e in later] == list(range(first.worker_sequence + 1, first.worker_sequence + 5))
+                assert stats.reconnects == 1 and "EventQueueOverflow" in (stats.last_error or "")
 
     run_asyncio(main)
 

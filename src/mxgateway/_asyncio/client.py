@@ -19,9 +19,10 @@ from mxgateway._client.session import SessionBase
 from mxgateway._client.streams import EventStreamBase
 from mxgateway._core import requests
 from mxgateway._core.events import Event
+from mxgateway._errors import DeadlineExceededError, GatewayUnavailableError, SessionLostError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
-from mxgateway._transport.streams import OverflowPolicy, PumpStatistics
+from mxgateway._transport.streams import DEFAULT_OVERFLOW, OverflowPolicy, PumpStatistics
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ class GatewayClient(ClientCore):
     ) -> None:
         first_error = await self._close_tracked_sessions()
         await self._transport.aclose()
-        if first_error is not None and exc is None:
+        if first_error is not None and exc is None and not _gateway_gone(first_error):
             raise first_error
 
     async def aclose(self) -> None:
@@ -85,17 +86,23 @@ class GatewayClient(ClientCore):
 
     close = aclose
 
-    async def open_session(self, client_session_name: str = "", *, timeout: float | None = None) -> Session:
-        """Open a gateway session (one MXAccess worker); ``async with`` it or call ``close()``."""
-        info = await self._open_session(client_session_name, timeout)
-        session = Session(self, info.session_id, info)
+    async def open_session(
+        self, client_session_name: str = "", *, timeout: float | None = None, recover: bool = False
+    ) -> Session:
+        """Open a gateway session (one MXAccess worker); ``async with`` it or call ``close()``.
+
+        ``recover=True``: if the gateway loses the session (it restarted, or
+        the worker faulted), open a new one and set up again what this
+        session had set up, keeping its handles valid (see the README).
+        """
+        info, link = await self._open_session(client_session_name, timeout, recover)
+        session = Session(self, link, info)
         self._track(session)
         return session
 
     def attach_session(self, session_id: str) -> Session:
         """A Session object for an existing session id (e.g. from another process); not closed for you."""
-        requests.close_session(session_id)  # validates the id
-        return Session(self, session_id, None)
+        return Session(self, self._attached_link(session_id), None)
 
     def stream_events_raw(
         self,
@@ -103,7 +110,7 @@ class GatewayClient(ClientCore):
         after_worker_sequence: int = 0,
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> EventStream[pb.MxEvent]:
         """The session's MxEvent messages untouched: ``async with ... as stream: async for``."""
         pipeline = self._event_pipeline(
@@ -116,7 +123,7 @@ class GatewayClient(ClientCore):
         prefix: str = "",
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> EventStream[pb.AlarmFeedMessage]:
         """The alarm feed: each active alarm, ``snapshot_complete``, then transitions."""
         return EventStream(
@@ -125,6 +132,10 @@ class GatewayClient(ClientCore):
 
     def statistics(self) -> TransportStatistics:
         return self._statistics()
+
+
+def _gateway_gone(error: BaseException) -> bool:
+    return isinstance(error, GatewayUnavailableError | DeadlineExceededError | SessionLostError)
 
 
 class Session(SessionBase):
@@ -137,11 +148,16 @@ class Session(SessionBase):
         after_worker_sequence: int = 0,
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> EventStream[Event]:
         """This session's typed events: ``async with session.events() as events: async for e in events``."""
         pipeline = self._client._event_pipeline(
-            self.session_id, after_worker_sequence, buffer_size=buffer_size, overflow=overflow, decode=True
+            self.session_id,
+            after_worker_sequence,
+            buffer_size=buffer_size,
+            overflow=overflow,
+            decode=True,
+            link=self._link,
         )
         return EventStream(self._client._runner, pipeline)
 

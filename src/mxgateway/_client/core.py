@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from google.protobuf.message import Message
 
+from mxgateway._client.link import SessionLink
 from mxgateway._client.runner import Runner
+from mxgateway._client.sources import AlarmSource, EventSource
 from mxgateway._core import requests
 from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status, session_state_name
 from mxgateway._core.statuses import MxStatus
-from mxgateway._errors import ArgumentError
+from mxgateway._errors import ArgumentError, SessionNotFoundError
 from mxgateway._options import ClientOptions
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
 from mxgateway._transport.streams import OverflowPolicy, StreamPump
@@ -143,21 +145,57 @@ class ClientCore:
 
     # ------------------------------------------------------------- sessions
 
-    async def _open_session(self, client_session_name: str, timeout: float | None) -> SessionInfo:
+    async def _open_session(
+        self, client_session_name: str, timeout: float | None, recover: bool
+    ) -> tuple[SessionInfo, SessionLink]:
+        if not isinstance(recover, bool):
+            raise ArgumentError("recover must be True or False")
         reply = await self.open_session_raw(client_session_name, timeout=timeout)
         check_protocol_status(reply)
-        return SessionInfo.from_proto(reply)
+        info = SessionInfo.from_proto(reply)
+        link = SessionLink(
+            self._transport,
+            self._correlation,
+            info.session_id,
+            client_session_name,
+            recover=recover,
+            live=True,
+        )
+        return info, link
+
+    def _attached_link(self, session_id: str) -> SessionLink:
+        """The link of a session opened elsewhere (not recovered: this client set nothing up)."""
+        requests.close_session(session_id)  # validates the id
+        return SessionLink(self._transport, self._correlation, session_id, "", recover=False, live=False)
+
+    async def _invoke_on(
+        self, link: SessionLink, command: pb.MxCommand, timeout: float | None
+    ) -> pb.MxCommandReply:
+        reply: pb.MxCommandReply = await self._runner.run(link.invoke, command, self.call_timeout(timeout))
+        return reply
 
     def _track(self, session: SessionBase) -> None:
         """Remember a session this client opened, so that leaving the client closes it."""
         self._sessions.add(session)
 
     async def _close_session(self, session: SessionBase, timeout: float | None) -> str:
-        """CloseSession for ``session``; returns the final state and forgets the session."""
-        reply = await self.close_session_raw(session.session_id, timeout=timeout)
-        check_protocol_status(reply)
+        """CloseSession for ``session``; returns the final state and forgets the session.
+
+        A session the gateway lost (and that was not recovered) ends as
+        ``"LOST"``: there is nothing left to close.
+        """
+        link = session._link
+        try:
+            reply = await self.close_session_raw(link.session_id, timeout=timeout)
+        except SessionNotFoundError:
+            if not link.live:
+                raise
+            state = "LOST"
+        else:
+            check_protocol_status(reply)
+            state = session_state_name(reply.final_state)
         self._sessions.discard(session)
-        return session_state_name(reply.final_state)
+        return state
 
     async def _close_tracked_sessions(self) -> Exception | None:
         """Close every session still open (shielded, each bounded); the first failure, if any."""
@@ -180,18 +218,51 @@ class ClientCore:
         buffer_size: int,
         overflow: OverflowPolicy,
         decode: bool,
+        link: SessionLink | None = None,
     ) -> Pipeline:
         """The reader and the delivery queue of one StreamEvents call."""
-        request = requests.stream_events(session_id, after_worker_sequence)
-        pump = StreamPump.for_events(self._transport, request, buffer_size=buffer_size, overflow=overflow)
-        queue = DeliveryQueue(after_worker_sequence, decode=decode, parse=pb.MxEvent.FromString)
-        return pump, queue
+        requests.stream_events(session_id, after_worker_sequence)  # validates both
+        pump: StreamPump[Any] = StreamPump(
+            self._transport,
+            "StreamEvents",
+            EventSource(session_id, link),
+            capacity=buffer_size,
+            overflow=overflow,
+            reconnect=self.options.reconnect,
+            resume_after=after_worker_sequence,
+            wire_bytes=True,
+        )
+        parse = pb.MxEvent.FromString if link is None else _parse_for(link)
+        return pump, DeliveryQueue(after_worker_sequence, decode=decode, parse=parse)
 
     def _alarm_pipeline(self, prefix: str, *, buffer_size: int, overflow: OverflowPolicy) -> Pipeline:
         """The reader and the delivery queue of one StreamAlarms call (raw messages)."""
         request = requests.stream_alarms(prefix, self._correlation.next())
-        pump = StreamPump.for_alarms(self._transport, request, buffer_size=buffer_size, overflow=overflow)
+        pump: StreamPump[Any] = StreamPump(
+            self._transport,
+            "StreamAlarms",
+            AlarmSource(request),
+            capacity=buffer_size,
+            overflow=overflow,
+            reconnect=self.options.reconnect,
+        )
         return pump, DeliveryQueue(decode=False, track=False)
 
     def _statistics(self) -> TransportStatistics:
         return self._transport.statistics()
+
+
+def _parse_for(link: SessionLink) -> Callable[[Any], Any]:
+    """Wire bytes to MxEvent, in the caller's handles once the session was recovered."""
+    from_string = pb.MxEvent.FromString
+
+    def parse(item: Any) -> Any:
+        if item.__class__ is not bytes:
+            return item  # a SessionRecovered marker
+        event = from_string(item)
+        handles = link.handles
+        if handles is not None:
+            handles.event_to_caller(event)
+        return event
+
+    return parse

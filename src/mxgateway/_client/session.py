@@ -27,11 +27,17 @@ from mxgateway._core.replies import (
 )
 from mxgateway._core.statuses import MxStatus
 from mxgateway._core.values import MxType
-from mxgateway._errors import ClientClosedError
+from mxgateway._errors import (
+    ClientClosedError,
+    DeadlineExceededError,
+    GatewayUnavailableError,
+    SessionLostError,
+)
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 if TYPE_CHECKING:
     from mxgateway._client.core import ClientCore
+    from mxgateway._client.link import SessionLink
 
 TypeArg = MxType | str | None
 log = logging.getLogger("mxgateway")
@@ -355,14 +361,23 @@ class SessionCommands:
 
 
 class SessionBase(SessionCommands):
-    """A session's identity, its calls through the client core, and its idempotent close."""
+    """A session's identity, its calls through the client core, and its idempotent close.
 
-    def __init__(self, client: ClientCore, session_id: str, info: SessionInfo | None) -> None:
+    ``session_id`` is the gateway's current id: after a recovery
+    (``recover=True``), the new session's.
+    """
+
+    def __init__(self, client: ClientCore, link: SessionLink, info: SessionInfo | None) -> None:
         self._client = client
-        self.session_id = session_id
+        self._link = link
         self.info = info
         self.final_state: str | None = None
+        self.close_error: BaseException | None = None
         self._close_lock = client.new_lock()
+
+    @property
+    def session_id(self) -> str:
+        return self._link.session_id
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.session_id} closed={self.closed}>"
@@ -374,7 +389,7 @@ class SessionBase(SessionCommands):
     async def _invoke(self, command: pb.MxCommand, timeout: float | None) -> pb.MxCommandReply:
         if self.closed:
             raise ClientClosedError(f"session {self.session_id} is closed")
-        return await self._client.invoke_raw(self.session_id, command, timeout=timeout)
+        return await self._client._invoke_on(self._link, command, timeout)
 
     async def close(self, *, timeout: float | None = None) -> str:
         """Close the session; idempotent and safe to call concurrently.
@@ -394,12 +409,19 @@ class SessionBase(SessionCommands):
         """Close on the way out of a session block: shielded, bounded, the block's error first.
 
         A close that fails raises, unless the block itself is already
-        raising (or being cancelled): then its exception must win, or cancel
-        scopes would stop catching it, and the failed close is logged.
+        raising (or being cancelled: its exception must win, or cancel scopes
+        would stop catching it) or the gateway is gone (unreachable or
+        silent: the gateway's lease expires the session). Then the failure
+        is logged as a WARNING and kept in ``close_error``.
         """
         try:
             await self._close_bounded()
         except Exception as close_error:
-            if body_error is None:
+            gone = isinstance(close_error, GatewayUnavailableError | DeadlineExceededError | SessionLostError)
+            if body_error is None and not gone:
                 raise
+            # The gateway is gone (its lease ends the session) or the block is
+            # already failing: say so, remember it, and let the block's outcome stand.
+            self.close_error = close_error
+            self._client._sessions.discard(self)
             log.warning("closing session %s failed: %s", self.session_id, close_error)

@@ -16,7 +16,7 @@ from mxgateway._client.core import Pipeline
 from mxgateway._client.runner import Runner
 from mxgateway._core import requests
 from mxgateway._core.event_cursor import EMPTY
-from mxgateway._errors import ClientClosedError
+from mxgateway._errors import ClientClosedError, EventOverflowError
 from mxgateway._transport.streams import PumpStatistics
 
 ItemT = TypeVar("ItemT")
@@ -66,6 +66,8 @@ class EventStreamBase(Generic[ItemT]):
         return self
 
     async def __anext__(self) -> ItemT:
+        if self._pump.overflowed:
+            raise self._overflow_error()
         item: ItemT = self._queue.take()
         if item is EMPTY:
             if self._closed:
@@ -76,11 +78,24 @@ class EventStreamBase(Generic[ItemT]):
                 if self._closed:  # closed by another task while this one waited
                     raise StopAsyncIteration from None
                 raise
+            except EventOverflowError:
+                raise self._overflow_error() from None
             if not chunk:
                 raise StopAsyncIteration
             self._queue.extend(chunk)
             item = self._queue.take()
         return item
+
+    def _overflow_error(self) -> EventOverflowError:
+        """The reader overflowed ("error" policy): raised on the next take, resuming after the last taken."""
+        self._queue.clear()  # what this side still held is dropped too
+        last = self._queue.last_worker_sequence
+        return EventOverflowError(
+            f"the client-side event buffer overflowed because the consumer fell behind; "
+            f"resume after sequence {last}",
+            last_worker_sequence=last,
+            capacity=self._pump.statistics().capacity,
+        )
 
     async def _next_chunk(self) -> list[Any]:
         """The next chunk of buffered messages; ``[]`` when the gateway ended the stream."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mxgateway._core.events import decode_event
+from mxgateway._core.events import SessionRecovered, decode_event
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 
@@ -36,7 +36,8 @@ class DeliveryQueue:
     """Chunks in, one message out at a time; the cursor follows what was handed out.
 
     ``parse`` turns a buffered item into its message as it is handed out
-    (the event stream buffers wire bytes); ``decode`` picks typed events
+    (the event stream buffers wire bytes; a ``SessionRecovered`` marker among
+    them restarts the cursor); ``decode`` picks typed events
     (``decode_event``) or the raw messages; ``track`` is false for streams
     without worker sequences (the alarm feed).
     """
@@ -65,6 +66,10 @@ class DeliveryQueue:
     def __bool__(self) -> bool:
         return self._next < len(self._chunk)
 
+    def clear(self) -> None:
+        """Drop what is left of the current chunk."""
+        self._chunk, self._next = [], 0
+
     def extend(self, chunk: list[Any]) -> None:
         """Queue a chunk; what is left of the current one comes first."""
         self._chunk = self._chunk[self._next :] + chunk if self else chunk
@@ -80,6 +85,9 @@ class DeliveryQueue:
         message = chunk[index]
         if self._parse is not None:
             message = self._parse(message)
+        if message.__class__ is SessionRecovered:
+            self._cursor = EventCursor(0)  # the new session's sequences start again
+            return message
         if self._track:
             self._cursor.observe(message)
         return decode_event(message) if self._decode else message

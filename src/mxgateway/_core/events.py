@@ -257,6 +257,11 @@ class ReplayGap(_EventBase):
     def resume_after(self) -> int:
         return max(self.oldest_available_sequence - 1, 0)
 
+    @property
+    def missing(self) -> range:
+        """The worker sequences that are gone (the gateway no longer had them)."""
+        return range(self.requested_after_sequence + 1, self.oldest_available_sequence)
+
     def _repr_fields(self) -> str:
         return (
             f"requested_after_sequence={self.requested_after_sequence}, "
@@ -272,6 +277,26 @@ class UnknownEvent(_EventBase):
         return self.raw.family
 
 
+@dataclass(frozen=True)
+class SessionRecovered:
+    """Made by the client, not the gateway: the session was lost and replaced by a new one.
+
+    Delivered on a session opened with ``recover=True``, between the last
+    event of ``old_session_id`` and the first of ``new_session_id``. Events
+    in between are gone (the old session's after ``lost_after_sequence``,
+    whatever happened before the new one was set up): re-read what you
+    need. Worker sequences start again with the new session. ``failed``
+    lists the items that could not be set up again, as (item, reason).
+    """
+
+    old_session_id: str
+    new_session_id: str
+    lost_after_sequence: int
+    failed: tuple[tuple[str, str], ...] = ()
+    worker_sequence: int = 0
+    raw: None = None
+
+
 Event = (
     DataChange
     | WriteComplete
@@ -280,6 +305,7 @@ Event = (
     | AlarmTransition
     | ReplayGap
     | UnknownEvent
+    | SessionRecovered
 )
 
 _BY_BODY: dict[str | None, type[_EventBase]] = {

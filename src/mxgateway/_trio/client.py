@@ -30,7 +30,7 @@ from mxgateway._core.events import Event
 from mxgateway._errors import ClientClosedError, DeadlineExceededError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
-from mxgateway._transport.streams import OverflowPolicy, PumpStatistics
+from mxgateway._transport.streams import DEFAULT_OVERFLOW, OverflowPolicy, PumpStatistics
 from mxgateway._trio.bridge import AsyncioBridge, BridgeKind, open_bridge
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
@@ -133,11 +133,15 @@ class TrioGatewayClient(ClientCore):
 
     @contextlib.asynccontextmanager
     async def open_session(
-        self, client_session_name: str = "", *, timeout: float | None = None
+        self, client_session_name: str = "", *, timeout: float | None = None, recover: bool = False
     ) -> AsyncIterator[TrioSession]:
-        """A session for the duration of the block, closed on every exit path."""
-        info = await self._open_session(client_session_name, timeout)
-        session = TrioSession(self, info.session_id, info)
+        """A session for the duration of the block, closed on every exit path.
+
+        ``recover=True``: if the gateway loses the session, a new one replaces
+        it, set up again with the same handles (see the README).
+        """
+        info, link = await self._open_session(client_session_name, timeout, recover)
+        session = TrioSession(self, link, info)
         self._track(session)
         with _single_exception():
             try:
@@ -149,8 +153,7 @@ class TrioGatewayClient(ClientCore):
 
     def attach_session(self, session_id: str) -> TrioSession:
         """A session object for an existing id; not closed automatically."""
-        requests.close_session(session_id)  # validates the id
-        return TrioSession(self, session_id, None)
+        return TrioSession(self, self._attached_link(session_id), None)
 
     def stream_events_raw(
         self,
@@ -158,7 +161,7 @@ class TrioGatewayClient(ClientCore):
         after_worker_sequence: int = 0,
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> TrioEventStream[pb.MxEvent]:
         """The session's MxEvent messages untouched: ``async with ... as stream: async for``."""
         pipeline = self._event_pipeline(
@@ -171,7 +174,7 @@ class TrioGatewayClient(ClientCore):
         prefix: str = "",
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> TrioEventStream[pb.AlarmFeedMessage]:
         """The alarm feed: each active alarm, ``snapshot_complete``, then transitions."""
         return TrioEventStream(
@@ -196,11 +199,16 @@ class TrioSession(SessionBase):
         after_worker_sequence: int = 0,
         *,
         buffer_size: int = requests.DEFAULT_EVENT_BUFFER,
-        overflow: OverflowPolicy = "error",
+        overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> TrioEventStream[Event]:
         """``async with session.events() as events: async for event in events``."""
         pipeline = self._client._event_pipeline(
-            self.session_id, after_worker_sequence, buffer_size=buffer_size, overflow=overflow, decode=True
+            self.session_id,
+            after_worker_sequence,
+            buffer_size=buffer_size,
+            overflow=overflow,
+            decode=True,
+            link=self._link,
         )
         return TrioEventStream(self._client._runner, pipeline)
 
