@@ -160,7 +160,7 @@ def test_api_key_never_printed(capsys: pytest.CaptureFixture[str], monkeypatch: 
         )
         cli("batch", *with_env, code=0)
         assert printed[-2].count(BATCH_END_OF_RESULT) == 2
-        cli("smoke", *with_env, "--timeout", "10", "--json", code=4)  # the key may not write
+        cli("smoke", *with_env, "--timeout", "10", "--json", code=4)  # the key may not read events
     assert all(out or err for out, err in zip(printed[::2], printed[1::2], strict=True))
     leaked = [text for text in printed if key in text]
     assert leaked == []
