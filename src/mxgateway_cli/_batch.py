@@ -53,7 +53,10 @@ def batch_command(parse_line: LineParser) -> Callable[..., Job]:
                 try:
                     if len(line) > MAX_LINE_CHARACTERS:
                         raise LineTooLong(f"batch line longer than {MAX_LINE_CHARACTERS} characters: skipped")
-                    argv = split_words(line)
+                    try:
+                        argv = split_words(line)
+                    except ValueError as error:
+                        raise UsageError(f"cannot split the line into words: {error}") from None
                     secrets += secrets_in_argv(argv)
                     job = parse_line(argv)
                     if job is not None:

@@ -19,7 +19,7 @@ _PIECE = re.compile(
       (?P<space>[ \t\r\n]+)
     | (?P<bare>[^ \t\r\n'"\\]+)
     | '(?P<single>[^']*)'
-    | "(?P<double>(?:[^"\\]|\\.)*)"
+    | "(?P<double>[^"\\]*(?:\\.[^"\\]*)*)"   # unrolled: no backtracking point per character
     | \\(?P<escaped>.)
     """,
     re.VERBOSE | re.DOTALL,
