@@ -12,9 +12,13 @@ writes, bulk, events) and each newer family as one sub-app line
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from cyclopts import App, Group, Parameter
@@ -112,7 +116,7 @@ def simulate(
     tls_key: str | None = None,
     json_output: JsonFlag = False,
 ) -> int:
-    """Run the simulated gateway until interrupted (Ctrl-C exits 0)."""
+    """Run the simulated gateway until interrupted (Ctrl-C or SIGTERM exits 0)."""
     from mxgateway.testing import serve_forever
 
     def ready(simulator: Any) -> None:
@@ -136,20 +140,43 @@ def simulate(
     if (tls_cert is None) != (tls_key is None):
         return report_error(UsageError("--tls-cert and --tls-key go together"), json_output, [])
     try:
-        serve_forever(
-            host=host,
-            port=port,
-            galaxy_path=galaxy,
-            api_keys=api_key,
-            tls_cert=tls_cert,
-            tls_key=tls_key,
-            ready=ready,
-        )
+        with _sigterm_as_interrupt():
+            serve_forever(
+                host=host,
+                port=port,
+                galaxy_path=galaxy,
+                api_keys=api_key,
+                tls_cert=tls_cert,
+                tls_key=tls_key,
+                ready=ready,
+            )
     except KeyboardInterrupt:
         return EXIT_OK
     except (OSError, ValueError) as error:  # port in use, missing files, a bad galaxy
         return report_error(error, json_output, list(api_key or ()))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops ``simulate`` like Ctrl-C (exit 0, the server closed).
+
+    Service managers and scripts stop processes with SIGTERM; and a
+    background process of a non-interactive shell (``cmd &``, ``coproc``)
+    starts with SIGINT ignored, so SIGTERM is the one way to stop it cleanly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ------------------------------------------------------------------- running

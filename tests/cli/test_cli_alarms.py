@@ -139,3 +139,34 @@ def test_the_group_is_one_line_of_the_top_level_help(capsys: pytest.CaptureFixtu
     group = capsys.readouterr().out
     assert all(name in group for name in ("stream", "query", "ack"))
     assert {"stream-alarms", "query-active-alarms", "acknowledge-alarm", "alarms"} <= set(app)
+
+
+@pytest.mark.parametrize("interruption", ["gateway-gone", "ctrl-c"])
+def test_an_interrupted_feed_ends_with_an_error_line(alarm_sim: ThreadedSimulator, interruption: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    argv = ["alarms", "stream", "--json", "--endpoint", alarm_sim.endpoint, "--plaintext"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "mxgateway_cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            assert json.loads(process.stdout.readline()) == {"snapshotComplete": {}}
+            if interruption == "gateway-gone":
+                alarm_sim.drop_connections()
+            else:
+                process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+        finally:
+            process.kill()
+    error = json.loads(out.splitlines()[-1])
+    expected = (
+        (5, "GatewayUnavailableError") if interruption == "gateway-gone" else (130, "KeyboardInterrupt")
+    )
+    assert (process.returncode, error["type"]) == expected
+    assert error["received"] == 1 and "Traceback" not in err

@@ -268,7 +268,8 @@ def _mxgw(*argv: str, stdin: int | None = None) -> subprocess.Popen[str]:
     )
 
 
-def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0(stop: signal.Signals) -> None:
     with _mxgw("simulate", "--port", "0", "--json") as process:
         try:
             assert process.stdout is not None
@@ -278,7 +279,7 @@ def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0() -> None:
             assert host == "127.0.0.1" and int(port) > 0
             with socket.create_connection((host, int(port)), timeout=SUBPROCESS_TIMEOUT):
                 pass  # it is listening
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
         finally:
             process.kill()
