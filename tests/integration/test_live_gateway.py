@@ -1,6 +1,6 @@
 """Live checks: the CLI and both front ends against a real (or simulated) gateway.
 
-See conftest.py for the variables. Nothing here starts a gateway: .ci/run
+See live.py for the variables. Nothing here starts a gateway: .ci/run
 points these checks at `mxgw-py simulate` running as a separate process.
 """
 
@@ -14,8 +14,16 @@ import trio
 
 from mxgateway import DataChange, GatewayClient, WriteComplete, open_client
 from mxgateway_cli.app import run
-from tests.integration.live import LIVE_TIMEOUT, LiveGateway
+from tests.integration.live import LIVE_TIMEOUT, LiveGateway, live_checks, live_gateway, writes
 from tests.support.loops import run_asyncio
+
+pytestmark = live_checks
+
+
+@pytest.fixture(scope="module")
+def live() -> LiveGateway:
+    return live_gateway()
+
 
 # The write type that matches what the item reported.
 WRITE_TYPE_OF_VARIANT = {
@@ -101,7 +109,7 @@ async def test_trio_client_reads_the_item(live: LiveGateway) -> None:
                             break
 
 
-@pytest.mark.writes
+@writes
 def test_cli_smoke_writes_when_asked(live: LiveGateway, capsys: pytest.CaptureFixture[str]) -> None:
     value = ["--value", live.write_value] if live.write_value is not None else []
     document = cli_json(
@@ -114,7 +122,7 @@ def test_cli_smoke_writes_when_asked(live: LiveGateway, capsys: pytest.CaptureFi
     assert steps["write-complete"]["ok"] is True
 
 
-@pytest.mark.writes
+@writes
 def test_asyncio_client_writes_back_what_it_read(live: LiveGateway) -> None:
     """The least intrusive write: the value the item has, with the type it reported."""
 
