@@ -87,3 +87,36 @@ def test_batch_lines_mask_every_spelling(
     assert code == 0
     assert captured.out.count("__MXGW_BATCH_EOR__\n") == len(lines)
     assert KEY not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["\t", "\n", "\x00", "\u00e9", "'", "\\"],
+    ids=["tab", "newline", "nul", "non-ascii", "quote", "backslash"],
+)
+def test_a_key_with_odd_characters_is_not_echoed_even_escaped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, odd: str
+) -> None:
+    """grpclib refuses such a key with the key in its message (quoted with repr): masked in every form.
+
+    (The library is to refuse such keys itself when options are built, with
+    a ClientConfigError that never contains the key; either way exit 2.)
+    """
+    from mxgateway.testing import run_simulator_in_thread
+
+    key = f"mxgw_oddkey{odd}Zq9Xw2Vb"
+    givens = [["--api-key", key]]
+    if odd != "\x00":  # an environment variable cannot hold a NUL
+        monkeypatch.setenv("MXGW_ODD_KEY", key)
+        givens.append(["--api-key-env", "MXGW_ODD_KEY"])
+    with run_simulator_in_thread() as sim:
+        at = ["--endpoint", sim.endpoint, "--plaintext"]
+        for given in givens:
+            for json_flag in (["--json"], []):
+                code = run(["open-session", *at, *given, *json_flag])
+                printed = "".join(capsys.readouterr())
+                if odd in ("'", "\\"):
+                    assert code == 0  # printable ASCII: a valid header value
+                else:
+                    assert code == 2, printed
+                assert "Zq9Xw2Vb" not in printed and "oddkey" not in printed, printed
