@@ -6,7 +6,6 @@ run every line on one connection and the other commands each on their own.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -202,6 +201,8 @@ def execute(job: Job, secrets: list[str]) -> int:
 
             async with await GatewayClient.connect(options) as client:
                 await run_action(job, client, out)
+
+        import asyncio  # here, not at the top: `mxgw-py version` never needs it
 
         with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
             runner.run(main())
