@@ -77,14 +77,15 @@ def open_session(client_name: str) -> Action:
         reply = await client.open_session_raw(client_name)
         _check_opened(reply)
         info = SessionInfo.from_proto(reply)
-        return ok(
+        document, _ = ok(
             "open-session",
             sessionId=info.session_id,
             backendName=info.backend_name,
             gatewayProtocolVersion=info.gateway_protocol_version,
             workerProtocolVersion=info.worker_protocol_version,
             capabilities=list(info.capabilities),
-        )[0], f"session {info.session_id} (gateway protocol {info.gateway_protocol_version})"
+        )
+        return document, f"session {info.session_id} (gateway protocol {info.gateway_protocol_version})"
 
     return action
 
