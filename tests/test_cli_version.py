@@ -22,13 +22,23 @@ def test_version_json_is_one_deterministic_object(capsys: pytest.CaptureFixture[
     assert outputs[0].count("\n") == 1
     document = json.loads(outputs[0])
     assert document == {
+        "command": "version",
+        "ok": True,
         "package": "mxaccess-gateway-client",
         "version": __version__,
         "gatewayProtocolVersion": GATEWAY_PROTOCOL_VERSION,
         "protobuf": importlib.metadata.version("protobuf"),
         "grpclib": importlib.metadata.version("grpclib"),
     }
-    assert list(document) == ["package", "version", "gatewayProtocolVersion", "protobuf", "grpclib"]
+    assert list(document) == [
+        "command",
+        "ok",
+        "package",
+        "version",
+        "gatewayProtocolVersion",
+        "protobuf",
+        "grpclib",
+    ]
 
 
 def test_version_does_not_import_grpclib_trio_or_bindings() -> None:
@@ -44,3 +54,25 @@ def test_version_does_not_import_grpclib_trio_or_bindings() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert "HEAVY []" in result.stdout, result.stdout
+
+
+def test_the_cli_uses_only_public_names_of_the_library() -> None:
+    import ast
+    from pathlib import Path
+
+    import mxgateway_cli
+
+    private = []
+    for path in Path(mxgateway_cli.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            private += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.split(".")[0] == "mxgateway" and any(p.startswith("_") for p in n.split(".")[1:])
+            ]
+    assert private == []

@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mxgateway_cli._connection import UsageError
+from mxgateway_cli._inputs import parse_integer
 from mxgateway_cli._jobs import Action, Output, PartialResult, error_message
-from mxgateway_cli._render import event_json, message_json, read_json, subscribe_json, write_json
+from mxgateway_cli._render import event_json, read_json, subscribe_json, write_json
 
 if TYPE_CHECKING:
     from mxgateway import GatewayClient, Session
@@ -28,9 +29,9 @@ def csv(text: str, name: str) -> list[str]:
 
 def csv_ints(text: str, name: str) -> list[int]:
     try:
-        return [int(part) for part in csv(text, name)]
+        return [parse_integer(part) for part in csv(text, name)]
     except ValueError:
-        raise UsageError(f"{name} must be comma-separated integers") from None
+        raise UsageError(f"{name} must be comma-separated integers in ASCII digits") from None
 
 
 def parse_value(text: str, type_name: str | None) -> object:
@@ -69,15 +70,37 @@ def _pairs_text(fields: dict[str, Any]) -> str:
 
 def open_session(client_name: str) -> Action:
     async def action(client: GatewayClient, out: Output) -> Result:
-        from mxgateway._core.replies import check_protocol_status
+        from mxgateway import SessionInfo
 
+        # The raw call: GatewayClient.open_session would close the session
+        # when this command's client closes, and it must stay open.
         reply = await client.open_session_raw(client_name)
-        check_protocol_status(reply)
-        return message_json(
-            reply
-        ), f"session {reply.session_id} (gateway protocol {reply.gateway_protocol_version})"
+        _check_opened(reply)
+        info = SessionInfo.from_proto(reply)
+        document, _ = ok(
+            "open-session",
+            sessionId=info.session_id,
+            backendName=info.backend_name,
+            gatewayProtocolVersion=info.gateway_protocol_version,
+            workerProtocolVersion=info.worker_protocol_version,
+            capabilities=list(info.capabilities),
+        )
+        return document, f"session {info.session_id} (gateway protocol {info.gateway_protocol_version})"
 
     return action
+
+
+def _check_opened(reply: Any) -> None:
+    """Raise ProtocolStatusError when OpenSession's protocol status is not OK."""
+    from mxgateway import ProtocolStatusError
+
+    status = reply.protocol_status
+    codes = status.DESCRIPTOR.fields_by_name["code"].enum_type
+    if status.code == codes.values_by_name["PROTOCOL_STATUS_CODE_OK"].number:
+        return
+    known = codes.values_by_number.get(status.code)
+    code = known.name.removeprefix("PROTOCOL_STATUS_CODE_") if known is not None else f"UNKNOWN_{status.code}"
+    raise ProtocolStatusError(code, status.message, reply=reply)
 
 
 def close_session(session_id: str) -> Action:
@@ -156,8 +179,8 @@ def stream_events(
 ) -> Action:
     if max_events < 0:
         raise UsageError("--max-events must not be negative")
-    if timeout is not None and timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    if after < 0:
+        raise UsageError("--after-sequence must not be negative")
 
     async def action(client: GatewayClient, out: Output) -> Result:
         import asyncio
@@ -182,14 +205,14 @@ def stream_events(
                 # The gateway went away, or Ctrl-C: still report every event
                 # received and where to resume, never drop them silently.
                 cause = KeyboardInterrupt() if isinstance(failure, asyncio.CancelledError) else failure
-                partial = {} if ndjson else {"events": collected}
+                partial = {} if ndjson else {"command": "stream-events", "ok": False, "events": collected}
                 raise PartialResult(
                     cause, {**partial, "lastWorkerSequence": events.last_worker_sequence}
                 ) from None
             last = events.last_worker_sequence
         if ndjson:
             return None
-        document = {"events": collected, "lastWorkerSequence": last}
+        document = {"command": "stream-events", "ok": True, "events": collected, "lastWorkerSequence": last}
         return document, f"{len(collected)} event(s), last worker sequence {last}"
 
     return action
@@ -208,16 +231,20 @@ _WRITE_TYPE_OF_VARIANT = {
 }
 
 
-def smoke(item: str, max_events: int, timeout: float, value: str | None, type_name: str | None) -> Action:
-    """Open, register, add, advise, stream, write, see the write complete, close.
+def smoke(
+    item: str, max_events: int, timeout: float, write: bool, value: str | None, type_name: str | None
+) -> Action:
+    """Open, register, add, advise, stream a bounded number of events, close.
 
-    Without ``--type`` the write uses the type of the item's last reported
-    value; without ``--value`` it writes that value + 1 (integer items only).
+    Read-only unless ``write``: then it also writes the item and waits for
+    the OnWriteComplete. Without ``--type`` the write uses the type of the
+    item's last reported value; without ``--value`` it writes that value + 1
+    (integer items only).
     """
     if max_events < 1:
         raise UsageError("--max-events must be at least 1")
-    if timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    if not write and (value is not None or type_name is not None):
+        raise UsageError("--value and --type are for the write: add --write (smoke is read-only without it)")
     if value is not None and type_name is not None:
         parse_value(value, type_name)  # a bad --value is a usage error before anything opens
 
@@ -237,7 +264,7 @@ def smoke(item: str, max_events: int, timeout: float, value: str | None, type_na
         session = await client.open_session("mxgw-py-smoke")
         step("open-session", sessionId=session.session_id)
         try:
-            await _smoke_steps(session, item, max_events, timeout, value, type_name, step)
+            await _smoke_steps(session, item, max_events, timeout, write, value, type_name, step)
         except BaseException as exc:  # Ctrl-C included: the session is still closed below
             failure = KeyboardInterrupt() if isinstance(exc, asyncio.CancelledError) else exc
             step("error", ok=False, error=error_message(failure), type=type(failure).__name__)
@@ -250,8 +277,8 @@ def smoke(item: str, max_events: int, timeout: float, value: str | None, type_na
             else:
                 step("close-session", finalState=state)
         if failure is not None:
-            raise PartialResult(failure, {"ok": False, "steps": steps}) from None
-        return {"ok": True, "steps": steps}, "smoke: ok"
+            raise PartialResult(failure, {"command": "smoke", "ok": False, "steps": steps}) from None
+        return {"command": "smoke", "ok": True, "steps": steps}, "smoke: ok"
 
     return action
 
@@ -261,13 +288,14 @@ async def _smoke_steps(
     item: str,
     max_events: int,
     timeout: float,
+    write: bool,
     value: str | None,
     type_name: str | None,
     step: Callable[..., None],
 ) -> None:
     import asyncio
 
-    from mxgateway import DataChange, WriteComplete
+    from mxgateway import DataChange, MxAccessError, WriteComplete
 
     server = await session.register("mxgw-py-smoke")
     step("register", serverHandle=server)
@@ -283,11 +311,18 @@ async def _smoke_steps(
                 received.append(event_json(event))
                 if isinstance(event, DataChange) and event.item_handle == handle:
                     if event.error is not None:
-                        raise RuntimeError(f"{item}: {event.error.describe()}")
+                        raise MxAccessError(
+                            hresult=event.hresult or 0,
+                            statuses=event.statuses,
+                            message=f"{item}: {event.error.describe()}",
+                            reply=event.raw,
+                        )
                     last_change = event
                 if len(received) >= max_events:
                     break
         step("stream-events", count=len(received), events=received)
+        if not write:
+            return
         write_type = type_name
         if write_type is None and last_change is not None:
             write_type = _WRITE_TYPE_OF_VARIANT.get(last_change.mx_value.variant_type)
@@ -306,7 +341,6 @@ async def _smoke_steps(
         async with asyncio.timeout(timeout):
             async for event in events:
                 if isinstance(event, WriteComplete) and event.item_handle == handle:
-                    if not event.succeeded:
-                        raise RuntimeError(f"write of {item} failed: {event.statuses[0].describe()}")
+                    event.raise_for_failure()
                     step("write-complete", workerSequence=event.worker_sequence)
                     return

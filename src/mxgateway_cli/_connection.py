@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 from cyclopts import Parameter
 
+from mxgateway_cli._inputs import Seconds
+
 if TYPE_CHECKING:
     from mxgateway import ClientOptions
 
 DEFAULT_ENDPOINT = "localhost:5000"
+DEFAULT_API_KEY_ENV = "MXGATEWAY_API_KEY"
 
 
 class UsageError(ValueError):
@@ -40,13 +43,13 @@ class Connection:
     api_key: Annotated[str | None, Parameter(show_default=False)] = None
     """API key (visible to other processes: prefer --api-key-env)."""
 
-    api_key_env: str = "MXGATEWAY_API_KEY"
-    """Environment variable holding the API key."""
+    api_key_env: Annotated[str | None, Parameter(show_default=False)] = None
+    """Environment variable holding the API key (default MXGATEWAY_API_KEY; a named one must be set)."""
 
-    connect_timeout: float = 10.0
+    connect_timeout: Seconds = 10.0
     """Seconds to wait for the connection."""
 
-    call_timeout: float = 30.0
+    call_timeout: Seconds = 30.0
     """Seconds to wait for each call."""
 
     def options(self) -> ClientOptions:
@@ -62,9 +65,9 @@ class Connection:
                 file=sys.stderr,
             )
         else:
-            api_key = os.environ.get(self.api_key_env) or None
+            api_key = self._key_from_environment()
         return ClientOptions(
-            endpoint=self.endpoint or os.environ.get("MXGATEWAY_ENDPOINT") or DEFAULT_ENDPOINT,
+            endpoint=self._endpoint(),
             api_key=api_key,
             plaintext=plaintext,
             ca_file=self.ca_file,
@@ -74,26 +77,59 @@ class Connection:
             reconnect=None,  # a command reports a lost gateway (exit 5); stream-events --follow re-attaches
         )
 
+    def _endpoint(self) -> str:
+        if self.endpoint is not None and not self.endpoint.strip():
+            # An explicit empty value is a mistake (an unset shell variable),
+            # not a request for the default.
+            raise UsageError("--endpoint is empty: give host:port, or leave the flag out")
+        endpoint = self.endpoint or os.environ.get("MXGATEWAY_ENDPOINT") or DEFAULT_ENDPOINT
+        port = endpoint.rpartition(":")[2]
+        if not (port.isascii() and port.isdigit()):
+            raise UsageError(f"endpoint {endpoint!r}: the port must be ASCII digits (host:port)")
+        return endpoint
+
+    def _key_from_environment(self) -> str | None:
+        if self.api_key_env is None:
+            return os.environ.get(DEFAULT_API_KEY_ENV) or None  # unset: no key, as documented
+        if not self.api_key_env.strip():
+            raise UsageError("--api-key-env is empty: name the environment variable that holds the key")
+        value = os.environ.get(self.api_key_env)
+        if value is None:
+            raise UsageError(f"--api-key-env: environment variable {self.api_key_env} is not set")
+        if not value:
+            raise UsageError(f"--api-key-env: environment variable {self.api_key_env} is empty")
+        return value
+
+
+def option_spelling(token: str) -> str:
+    """The option a token names as cyclopts matches it: ``_`` and ``-`` are the same to it.
+
+    cyclopts takes ``--api_key``, ``-_api-key`` and ``--api-key_env`` for
+    ``--api-key`` and ``--api-key-env`` (it compares names with every ``_``
+    read as ``-``), so the masking below must read them the same way.
+    """
+    return token.replace("_", "-")
+
 
 def secrets_in_argv(argv: list[str]) -> list[str]:
     """The API keys a command line names, to mask them in anything printed.
 
     Taken from the raw arguments so that even a line cyclopts rejects (a key
     pasted in the wrong place) cannot be echoed back in its error message.
+    Every spelling cyclopts accepts for ``--api-key`` and ``--api-key-env``
+    counts, in both the ``--flag VALUE`` and the ``--flag=VALUE`` forms.
     """
     found: list[str] = []
-    key_env = "MXGATEWAY_API_KEY"
+    key_env = DEFAULT_API_KEY_ENV
     for index, token in enumerate(argv):
         following = argv[index + 1] if index + 1 < len(argv) else None
-        if token == "--api-key" and following is not None:
-            found.append(following)
-        elif token.startswith("--api-key="):
-            found.append(token.removeprefix("--api-key="))
-        elif token == "--api-key-env" and following is not None:
-            key_env = following
-        elif token.startswith("--api-key-env="):
-            key_env = token.removeprefix("--api-key-env=")
-    from_env = os.environ.get(key_env)
+        name, equals, _ = option_spelling(token).partition("=")
+        value = token[len(name) + 1 :] if equals else following
+        if name == "--api-key" and value is not None:
+            found.append(value)
+        elif name == "--api-key-env" and value is not None:
+            key_env = value
+    from_env = os.environ.get(key_env) if key_env else None
     if from_env:
         found.append(from_env)
     return [secret for secret in found if secret]

@@ -6,7 +6,6 @@ run every line on one connection and the other commands each on their own.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -57,9 +56,21 @@ class Output:
 
 def mask_text(text: str, secrets: list[str]) -> str:
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+        for form in _written_forms(secret):
+            text = text.replace(form, "***")
     return text
+
+
+def _written_forms(secret: str) -> list[str]:
+    """``secret`` as it may appear in a message: raw, and escaped as repr() or unicode_escape write it.
+
+    An error about a key with a tab, newline or NUL in it quotes the key
+    with its repr (``'Bearer abc\\tdef'``), which the raw key does not match.
+    """
+    if not secret:
+        return []
+    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}
+    return sorted(forms, key=len, reverse=True)
 
 
 def mask_json(value: Any, secrets: list[str]) -> Any:
@@ -190,6 +201,8 @@ def execute(job: Job, secrets: list[str]) -> int:
 
             async with await GatewayClient.connect(options) as client:
                 await run_action(job, client, out)
+
+        import asyncio  # here, not at the top: `mxgw-py version` never needs it
 
         with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
             runner.run(main())

@@ -84,7 +84,9 @@ def test_readme_command_sequence(cli: Cli) -> None:
     event = streamed["events"][0]
     assert event["family"] == "MX_EVENT_FAMILY_ON_DATA_CHANGE"
     assert event["onDataChange"]["value"]["variantType"] == "VT_I4"
-    assert streamed["lastWorkerSequence"] == int(event["workerSequence"])
+    assert streamed["lastWorkerSequence"] == event["workerSequence"] and isinstance(
+        event["workerSequence"], int
+    )
     written = cli.json(
         "write",
         "--session-id",
@@ -311,11 +313,11 @@ def test_stream_events_timeout_is_success_and_ndjson(cli: Cli) -> None:
     )
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert len(lines) == 1 and lines[0]["workerSequence"] == "1"
+    assert len(lines) == 1 and lines[0]["workerSequence"] == 1
     collected = cli.json(
         "stream-events", "--session-id", session, "--timeout", "0.3", "--after-sequence", "1"
     )
-    assert collected == {"events": [], "lastWorkerSequence": 1}
+    assert collected == {"command": "stream-events", "ok": True, "events": [], "lastWorkerSequence": 1}
 
 
 def test_tls_flags_with_test_ca(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -338,21 +340,20 @@ def test_tls_flags_with_test_ca(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_smoke_against_the_built_in_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    read_only = ["open-session", "register", "add-item", "advise", "stream-events", "close-session"]
     assert run(["smoke", "--simulate", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["ok"] is True
-    steps = [s["step"] for s in document["steps"]]
-    assert steps == [
-        "open-session",
-        "register",
-        "add-item",
-        "advise",
-        "stream-events",
+    assert (document["command"], document["ok"]) == ("smoke", True)
+    assert [s["step"] for s in document["steps"]] == read_only
+    assert document["steps"][-1]["finalState"] == "CLOSED"
+    assert run(["smoke", "--simulate", "--write", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [s["step"] for s in document["steps"]] == [
+        *read_only[:-1],
         "write",
         "write-complete",
         "close-session",
     ]
-    assert document["steps"][-1]["finalState"] == "CLOSED"
 
 
 def test_smoke_failure_still_closes_and_reports_steps(cli: Cli) -> None:
@@ -406,7 +407,7 @@ def test_interrupted_stream_reports_where_to_resume(
     process = _ndjson_stream(sim, session)
     try:
         first = json.loads(process.stdout.readline())  # the client received and printed it
-        assert first["workerSequence"] == "1"
+        assert first["workerSequence"] == 1
         if interruption == "gateway-gone":
             sim.drop_connections()
         else:
@@ -462,5 +463,5 @@ def test_json_stream_failure_keeps_the_collected_events() -> None:
         with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
             runner.run(action(Client(), Output(json_mode=True)))  # type: ignore[arg-type]
     document = error_document(caught.value, 5)
-    assert [e["workerSequence"] for e in document["events"]] == ["7"]
+    assert [e["workerSequence"] for e in document["events"]] == [7]
     assert document["lastWorkerSequence"] == 7 and document["type"] == "GatewayUnavailableError"

@@ -197,3 +197,21 @@ def test_password_is_never_a_flag_and_missing_env_is_a_usage_error(
         == 2
     )
     capsys.readouterr()
+
+
+def test_open_session_checks_the_protocol_status() -> None:
+    from mxgateway import ProtocolStatusError
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+    from mxgateway_cli._commands import _check_opened
+
+    _check_opened(pb.OpenSessionReply(protocol_status=pb.ProtocolStatus(code=pb.PROTOCOL_STATUS_CODE_OK)))
+    for code, name in (
+        (pb.PROTOCOL_STATUS_CODE_WORKER_UNAVAILABLE, "WORKER_UNAVAILABLE"),
+        (pb.PROTOCOL_STATUS_CODE_UNSPECIFIED, "UNSPECIFIED"),
+        (99, "UNKNOWN_99"),
+    ):
+        reply = pb.OpenSessionReply(protocol_status=pb.ProtocolStatus(code=code, message="no worker"))  # type: ignore[arg-type]
+        with pytest.raises(ProtocolStatusError) as caught:
+            _check_opened(reply)
+        assert (caught.value.code, caught.value.reply) == (name, reply)
+        assert "no worker" in str(caught.value)

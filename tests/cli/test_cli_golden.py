@@ -23,7 +23,8 @@ from mxgateway_cli.app import BATCH_END_OF_RESULT, run
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SESSION_ID = re.compile(r"^session-[0-9a-f]{32}$")
-UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+# The one timestamp format of every command (docs/cli.md): nine fractional digits.
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
 
 
 @pytest.fixture
@@ -146,7 +147,11 @@ def test_bulk_and_state_json(still_sim: ThreadedSimulator, capsys: pytest.Captur
 def test_smoke_json(still_sim: ThreadedSimulator, capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = call(capsys, still_sim, "smoke", "--json", "--timeout", "10")
     check_golden("smoke", out)
-    out, _ = call(capsys, still_sim, "smoke", "--item", "Tank1.Setpoint", "--value", "2.5", "--json")
+    out, _ = call(capsys, still_sim, "smoke", "--write", "--json", "--timeout", "10")
+    check_golden("smoke-write", out)
+    out, _ = call(
+        capsys, still_sim, "smoke", "--item", "Tank1.Setpoint", "--write", "--value", "2.5", "--json"
+    )
     check_golden("smoke-float-value", out)
 
 

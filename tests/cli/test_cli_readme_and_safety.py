@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,8 @@ README_INTEGRATION_SMOKE = (
     "--item $env:MXGATEWAY_TEST_ITEM --json"
 )
 SUBPROCESS_TIMEOUT = 30
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STILL_WALL_CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -67,30 +70,55 @@ def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, o
     return document
 
 
+def readme_cli_block() -> list[str]:
+    """The lines of the README's tested CLI block (the code block after its marker comment)."""
+    text = (REPO_ROOT / "README.md").read_text("utf-8")
+    after = text.split("<!-- The block below is run line by line", 1)[1]
+    block = after.split("```\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_keeps_the_client_readme_lines() -> None:
+    block = readme_cli_block()
+    for line in README_SEQUENCE[1:]:  # the per-session lines, verbatim
+        assert any(written.split("#")[0].strip() == line for written in block), line
+    assert README_SEQUENCE[0] in (REPO_ROOT / "README.md").read_text("utf-8").replace("\n", " ")
+
+
 def test_readme_sequence_as_written(
-    sim: ThreadedSimulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The lines after open-session name no endpoint: they take it from the
-    # environment, like the README's integration section.
-    monkeypatch.setenv("MXGATEWAY_ENDPOINT", sim.endpoint)
-    monkeypatch.setenv("MXGATEWAY_PLAINTEXT", "1")
-    opened = run_json(capsys, argv_of(README_SEQUENCE[0], **{"localhost:5000": sim.endpoint}))
-    session = str(opened["sessionId"])
-    run_json(capsys, argv_of(README_SEQUENCE[1], **{"<id>": session}))
-    # The README advises item handle 2: add the item twice so that handle exists.
-    added = [run_json(capsys, argv_of(README_SEQUENCE[2], **{"<id>": session})) for _ in range(2)]
-    assert [a["itemHandle"] for a in added] == [1, 2]
-    assert run_json(capsys, argv_of(README_SEQUENCE[3], **{"<id>": session})) == {
-        "command": "advise",
-        "ok": True,
-    }
-    streamed = run_json(capsys, argv_of(README_SEQUENCE[4], **{"<id>": session}))
-    events = streamed["events"]
-    assert isinstance(events, list) and events[0]["itemHandle"] == 2
-    assert run_json(capsys, argv_of(README_SEQUENCE[5], **{"<id>": session})) == {
-        "command": "write",
-        "ok": True,
-    }
+    """The README's block, line by line: the environment once, then each command as written.
+
+    Substituted: the endpoint's value (tests listen on port 0), the key
+    placeholder (a key of this test's gateway) and <id> (the printed session id).
+    """
+    key = generate_api_key("readme")
+    block = readme_cli_block()
+    exports = [line for line in block if line.startswith("export ")]
+    commands = [line for line in block if line.startswith("mxgw-py ")]
+    assert len(exports) + len(commands) == len(block)
+    with run_simulator_in_thread(api_keys=[key]) as sim:
+        for line in exports:
+            for assignment in shlex.split(line.split("#")[0])[1:]:
+                name, _, value = assignment.partition("=")
+                value = {"localhost:5000": sim.endpoint, "<gateway-api-key>": key}.get(value, value)
+                monkeypatch.setenv(name, value)
+        session = ""
+        documents = []
+        for line in commands:
+            document = run_json(capsys, argv_of(line.split("#")[0], **{"<id>": session}))
+            documents.append(document)
+            if document["command"] == "open-session":
+                session = str(document["sessionId"])
+        assert sim.last_authorization("Invoke") == f"Bearer {key}"
+    by_command = {d["command"]: d for d in documents}
+    assert by_command["register"]["serverHandle"] == 1
+    assert [d["itemHandle"] for d in documents if d["command"] == "add-item"] == [1, 2]
+    events = by_command["stream-events"]["events"]
+    assert isinstance(events, list) and events[0]["itemHandle"] == 2  # Object.Attribute, the advised one
+    assert by_command["write"] == {"command": "write", "ok": True}
+    assert by_command["close-session"]["finalState"] == "CLOSED"
 
 
 def test_readme_tls_and_integration_smoke_lines(
@@ -160,7 +188,7 @@ def test_api_key_never_printed(capsys: pytest.CaptureFixture[str], monkeypatch: 
         )
         cli("batch", *with_env, code=0)
         assert printed[-2].count(BATCH_END_OF_RESULT) == 2
-        cli("smoke", *with_env, "--timeout", "10", "--json", code=4)  # the key may not write
+        cli("smoke", *with_env, "--timeout", "10", "--json", code=4)  # the key may not read events
     assert all(out or err for out, err in zip(printed[::2], printed[1::2], strict=True))
     leaked = [text for text in printed if key in text]
     assert leaked == []
@@ -240,7 +268,8 @@ def _mxgw(*argv: str, stdin: int | None = None) -> subprocess.Popen[str]:
     )
 
 
-def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0(stop: signal.Signals) -> None:
     with _mxgw("simulate", "--port", "0", "--json") as process:
         try:
             assert process.stdout is not None
@@ -250,7 +279,7 @@ def test_simulate_prints_its_endpoint_and_ctrl_c_exits_0() -> None:
             assert host == "127.0.0.1" and int(port) > 0
             with socket.create_connection((host, int(port)), timeout=SUBPROCESS_TIMEOUT):
                 pass  # it is listening
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
         finally:
             process.kill()
@@ -303,10 +332,17 @@ def test_ctrl_c_during_smoke_still_closes_the_session(sim: ThreadedSimulator) ->
     assert report["steps"][-1] == {"step": "close-session", "ok": True, "finalState": "CLOSED"}
 
 
+@pytest.fixture
+def still_sim() -> Iterator[ThreadedSimulator]:
+    """Values never move: its clock stands still (Tank1.Level would random-walk every 250 ms)."""
+    with run_simulator_in_thread(clock=lambda: 0.0, wall_clock=lambda: STILL_WALL_CLOCK) as simulator:
+        yield simulator
+
+
 def test_text_output_is_short_and_readable(
-    sim: ThreadedSimulator, capsys: pytest.CaptureFixture[str]
+    still_sim: ThreadedSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    at = ["--endpoint", sim.endpoint, "--plaintext"]
+    at = ["--endpoint", still_sim.endpoint, "--plaintext"]
     session = str(run_json(capsys, ["open-session", *at, "--json"])["sessionId"])
     on_server = ["--session-id", session, "--server-handle", "1"]
     expected = {

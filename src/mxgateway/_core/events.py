@@ -22,6 +22,7 @@ from mxgateway._core.quality import Quality
 from mxgateway._core.statuses import MxStatus, first_error
 from mxgateway._core.values import Value
 from mxgateway._core.values import _enum_name as _enum_name
+from mxgateway._errors import MxAccessError
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 
@@ -132,6 +133,20 @@ class _Completion(_EventBase):
     @property
     def succeeded(self) -> bool:
         return first_error(self.statuses) is None
+
+    def raise_for_failure(self) -> None:
+        """Raise ``MxAccessError`` (this event as ``reply``) when the operation failed."""
+        error = first_error(self.statuses)
+        if error is None:
+            return
+        hresult = self.hresult if self.hresult is not None else 0
+        raise MxAccessError(
+            hresult=hresult,
+            statuses=self.statuses,
+            message=f"{type(self).__name__} of item {self.item_handle} reports failure "
+            f"(HRESULT 0x{hresult & 0xFFFFFFFF:08X}; {error.describe()})",
+            reply=self.raw,
+        )
 
     def _repr_fields(self) -> str:
         return f"{super()._repr_fields()}, succeeded={self.succeeded}"
