@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from mxgateway import ArgumentError, ClientConfigError, ClientOptions, GatewayCl
 from mxgateway._client.core import ClientCore
 from mxgateway._options import coerce_options
 from tests.support.fake_gateway import FakeGateway, run_fake_gateway
+from tests.support.logwait import waiting_for_log
 from tests.support.loops import run_asyncio
 
 WAIT = 10.0
@@ -102,3 +104,25 @@ def test_unknown_open_stream_count_is_none_not_zero(gateway: FakeGateway, monkey
             return client.statistics().open_http2_streams
 
     assert run_asyncio(main) is None
+
+
+def test_statistics_show_the_connection_state_and_reconnects() -> None:
+    from mxgateway.testing import run_simulator_in_thread
+
+    async def main() -> list[tuple[str, int]]:
+        seen = []
+        with run_simulator_in_thread() as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+                session = await client.open_session("s")
+                seen.append((client.statistics().state, client.statistics().connections))
+                with waiting_for_log("lost the connection") as lost:
+                    sim.drop_connections()
+                    assert await asyncio.to_thread(lost.seen.wait, 10)
+                seen.append((client.statistics().state, client.statistics().connections))
+                await session.ping()  # the next call opens a new connection
+                seen.append((client.statistics().state, client.statistics().connections))
+            seen.append((client.statistics().state, client.statistics().connections))
+        return seen
+
+    assert run_asyncio(main) == [("connected", 1), ("disconnected", 1), ("connected", 2), ("closed", 2)]
+

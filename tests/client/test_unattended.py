@@ -27,6 +27,7 @@ from mxgateway import (
     WriteComplete,
 )
 from mxgateway.testing import generate_api_key, run_simulator_in_thread
+from tests.support.logwait import waiting_for_log
 from tests.support.loops import run_asyncio
 from tests.support.sim_process import SimulatorProcess
 
@@ -155,11 +156,9 @@ async def test_a_killed_gateway_restarted_later_is_re_attached_to_after_backoff(
                 async with session.events() as events:
                     await session.advise(server, item)
                     first = await next_of(events, DataChange)
-                    await trio.to_thread.run_sync(gateway.kill)
-                    stats = await events.statistics()
-                    while stats.state != "reconnecting" or stats.reconnect_attempts < 2:
-                        await trio.sleep(0.01)  # polling our own statistics, not timing the gateway
-                        stats = await events.statistics()
+                    with waiting_for_log("attempt 2 failed") as retrying:
+                        await trio.to_thread.run_sync(gateway.kill)
+                        assert await trio.to_thread.run_sync(retrying.seen.wait, 10)
                     await trio.to_thread.run_sync(gateway.start)
                     with pytest.raises(SessionLostError) as lost:
                         await anext(events)
@@ -183,12 +182,10 @@ async def test_a_frozen_gateway_is_noticed_by_keepalive_and_re_attached_when_it_
                 async with session.events() as events:
                     await session.advise(server, item)
                     first = await next_of(events, DataChange)
-                    gateway.freeze()
-                    frozen_at = trio.current_time()
-                    stats = await events.statistics()
-                    while stats.state != "reconnecting":
-                        await trio.sleep(0.01)
-                        stats = await events.statistics()
+                    with waiting_for_log("reconnecting") as noticed:
+                        gateway.freeze()
+                        frozen_at = trio.current_time()
+                        assert await trio.to_thread.run_sync(noticed.seen.wait, 10)
                     noticed_after = trio.current_time() - frozen_at
                     gateway.thaw()
                     await session.write(server, item, 99.0)
@@ -301,9 +298,18 @@ def test_one_log_line_per_transition_and_never_the_key(caplog: pytest.LogCapture
     logging.getLogger().setLevel(logging.DEBUG)  # every logger, hpack's and grpclib's included
     with caplog.at_level(logging.DEBUG):
         run_asyncio(main, 40)
-    ours = [r for r in caplog.records if r.name == "mxgateway" and r.levelno >= logging.INFO]
-    assert [r.levelname for r in ours][:2] == ["WARNING", "INFO"]  # lost, re-attached
-    assert "reconnecting" in ours[0].getMessage() and "re-attached" in ours[1].getMessage()
+    ours = [
+        (r.levelname, r.getMessage().split(" ")[0:3])
+        for r in caplog.records
+        if r.name == "mxgateway" and r.levelno >= logging.INFO
+    ]
+    transitions = [(level, " ".join(words)) for level, words in ours]
+    assert sorted(transitions) == [  # one line each, for the connection and for the stream
+        ("INFO", "event stream of"),
+        ("INFO", "reconnected to the"),
+        ("WARNING", "event stream of"),
+        ("WARNING", "lost the connection"),
+    ], transitions
     assert any(r.name.startswith("hpack") for r in caplog.records)  # DEBUG really was on
     for record in caplog.records:
         assert key not in record.getMessage() and key.split("_")[-1] not in record.getMessage()

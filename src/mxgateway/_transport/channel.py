@@ -110,7 +110,11 @@ class TransportStatistics:
     """The channel's state and its calls so far (unary and streaming alike).
 
     ``open_http2_streams`` is None when the installed grpclib does not let
-    it be read (see ``_compat``), never a made-up zero.
+    it be read (see ``_compat``), never a made-up zero. ``state`` is
+    ``"connected"``, ``"disconnected"`` (the connection was lost; the next
+    call or stream re-opens it) or ``"closed"``; ``connections`` counts the
+    connections opened so far (more than one: the client reconnected) and
+    ``last_error`` is the last connection failure, with any key removed.
     """
 
     connected: bool
@@ -118,6 +122,9 @@ class TransportStatistics:
     calls_started: int
     calls_succeeded: int
     calls_failed: int
+    state: str = "connected"
+    connections: int = 0
+    last_error: str | None = None
 
 
 class GatewayTransport:
@@ -137,6 +144,8 @@ class GatewayTransport:
         self._calls_started = 0
         self._calls_succeeded = 0
         self._calls_failed = 0
+        self._connections = 0
+        self._last_error: str | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open" if self._channel else "new"
@@ -199,6 +208,23 @@ class GatewayTransport:
             raise ClientClosedError("the client is not connected")
         if _compat.channel_connected(channel):
             return
+        try:
+            await self._open_connection(channel)
+        except GatewayUnavailableError as error:
+            self._last_error = redact(str(error), self.secrets)
+            raise
+        if self._connections:
+            log.info("reconnected to the gateway at %s", self.options.endpoint)
+        self._connections += 1
+        lost = _compat.connection_closed(channel)
+        if lost is not None:
+            lost.add_done_callback(self._connection_lost)
+
+    def _connection_lost(self, _: object) -> None:
+        if not self._closed:
+            log.warning("lost the connection to the gateway at %s", self.options.endpoint)
+
+    async def _open_connection(self, channel: Channel) -> None:
         options = self.options
         where = options.endpoint
         loop = asyncio.get_running_loop()
@@ -328,10 +354,15 @@ class GatewayTransport:
 
     def statistics(self) -> TransportStatistics:
         channel = self._channel
+        live = channel is not None and _compat.channel_connected(channel)
+        state = "closed" if self._closed or channel is None else "connected" if live else "disconnected"
         return TransportStatistics(
             connected=channel is not None and not self._closed,
             open_http2_streams=0 if channel is None else _compat.open_http2_streams(channel),
             calls_started=self._calls_started,
             calls_succeeded=self._calls_succeeded,
             calls_failed=self._calls_failed,
+            state=state,
+            connections=self._connections,
+            last_error=self._last_error,
         )
