@@ -175,8 +175,10 @@ def read_password(password_env: str | None) -> str:
 
 
 def stream_events(
-    session_id: str, max_events: int, timeout: float | None, after: int, ndjson: bool
+    session_id: str, max_events: int, timeout: float | None, after: int, ndjson: bool, follow: bool = False
 ) -> Action:
+    """With ``follow`` the stream re-attaches by itself; each re-attachment is reported as a
+    ``{"type": "reconnected", ...}`` line before the first event that follows it."""
     if max_events < 0:
         raise UsageError("--max-events must not be negative")
     if after < 0:
@@ -187,10 +189,18 @@ def stream_events(
 
         collected: list[dict[str, Any]] = []
         session = session_of(client, session_id)
+        reconnects = 0
+        before = after  # the resume point before the event in hand
         async with session.events(after_worker_sequence=after) as events:
             try:
                 async with asyncio.timeout(timeout):
                     async for event in events:
+                        if follow:
+                            stats = events.statistics()
+                            if stats.reconnects > reconnects:
+                                reconnects = stats.reconnects
+                                out.line(_reconnected_record(stats, before))
+                            before = events.last_worker_sequence
                         rendered = event_json(event)
                         if ndjson:
                             out.line(rendered)
@@ -216,6 +226,18 @@ def stream_events(
         return document, f"{len(collected)} event(s), last worker sequence {last}"
 
     return action
+
+
+def _reconnected_record(stats: Any, resumed_after: int) -> dict[str, Any]:
+    return {
+        "type": "reconnected",
+        "resumedAfter": resumed_after,
+        "reconnects": stats.reconnects,
+        "attempts": stats.reconnect_attempts,
+        "replayed": stats.replayed,
+        "gaps": stats.gaps,
+        "lastError": stats.last_error,
+    }
 
 
 # The --type that writes a value like the one an item reported.

@@ -96,6 +96,8 @@ class Job:
     ndjson: bool = False
     simulated: bool = False
     """Run against an in-process simulator instead of ``connection`` (``smoke --simulate``)."""
+    reconnect: Any = None
+    """A ``ReconnectPolicy`` for a command that re-attaches (``stream-events --follow``)."""
 
 
 class PartialResult(Exception):
@@ -192,6 +194,10 @@ def execute(job: Job, secrets: list[str]) -> int:
     secrets = list(secrets)
     try:
         options = job.connection.options()
+        if job.reconnect is not None:
+            from dataclasses import replace
+
+            options = replace(options, reconnect=job.reconnect)
         if options.api_key:
             secrets.append(options.api_key)
         out = Output(job.json_mode, job.ndjson, secrets)

@@ -362,10 +362,25 @@ def stream_events(
     after_sequence: Integer = 0,
     json_output: JsonFlag = False,
     ndjson: NdjsonFlag = False,
+    follow: Annotated[
+        bool,
+        Parameter(
+            negative="",
+            help="Keep streaming across lost connections (NDJSON, with a record per reconnect and "
+            "per replay gap); give up after --give-up-after.",
+        ),
+    ] = False,
+    give_up_after: Seconds = 600.0,
 ) -> Job:
     """Stream the session's events until --max-events (0: no limit) or --timeout (success)."""
-    action = act.stream_events(session_id, max_events, timeout, after_sequence, ndjson)
-    return Job(action, connection, json_output or ndjson, ndjson=ndjson)
+    action = act.stream_events(session_id, max_events, timeout, after_sequence, ndjson or follow, follow)
+    reconnect = None
+    if follow:
+        from mxgateway import ReconnectPolicy
+
+        reconnect = ReconnectPolicy(give_up_after=give_up_after)
+    streaming = ndjson or follow  # --follow always prints NDJSON
+    return Job(action, connection, json_output or streaming, ndjson=streaming, reconnect=reconnect)
 
 
 def smoke(

@@ -93,6 +93,8 @@ def _parse_batch_line(argv: list[str]) -> Job | None:
         raise UsageError(str(error).strip()) from None
     if not isinstance(result, Job):
         return None
+    if result.reconnect is not None:
+        raise UsageError("stream-events --follow cannot run inside batch: batch lines use batch's connection")
     if result.simulated:
         raise UsageError("smoke --simulate cannot run inside batch: batch lines use batch's connection")
     if result.connection != NO_CONNECTION:
