@@ -262,6 +262,7 @@ class _SoakSession:
         self.produced = 0  # the newest sequence made
         self.handed_out = 0  # the newest sequence put on any stream
         self.subscribed = False
+        self.fault: str | None = None  # once set, the session is faulted for good
         self.attaches = 0
         self.markers_sent = 0
         self.resent = 0  # events a resume asked for again that had been put on a stream already
@@ -380,6 +381,14 @@ def _dropping_server(handlers: list[Any]) -> Any:
     return DroppingServer()
 
 
+def _stream_transport(stream: Any) -> Any:
+    """The asyncio transport under a grpclib server stream (grpclib does not expose it)."""
+    transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+    if transport is None or not callable(getattr(transport, "is_closing", None)):
+        raise RuntimeError("grpclib's server Stream no longer keeps its transport as _stream._transport")
+    return transport
+
+
 def _soak_gateway(settings: SoakSettings) -> Any:
     from grpclib import GRPCError, Status
     from grpclib.server import Stream
@@ -401,7 +410,6 @@ def _soak_gateway(settings: SoakSettings) -> Any:
             self.closed: list[dict[str, Any]] = []
             self.first_attach = asyncio.Event()
             self.abort_connections: Callable[[], int] = lambda: 0  # set by serve_soak
-            self.cuts = 0  # connection drops so far: a stream started before the latest one is dead
             self.drop_due = False
             self.drops: list[dict[str, Any]] = []
             self.started = 0.0
@@ -409,7 +417,6 @@ def _soak_gateway(settings: SoakSettings) -> Any:
         def drop(self, mid_send: bool) -> None:
             """Abort every client connection now."""
             self.drop_due = False
-            self.cuts += 1
             if self.abort_connections():
                 at = round(asyncio.get_running_loop().time() - self.started, 3)
                 self.drops.append({"at": at, "mid_send": mid_send})
@@ -476,6 +483,8 @@ def _soak_gateway(settings: SoakSettings) -> Any:
             session = self.sessions.get(request.session_id)
             if session is None:
                 raise GRPCError(Status.NOT_FOUND, f"SessionNotFound: {request.session_id}")
+            if session.fault is not None:
+                raise GRPCError(Status.FAILED_PRECONDITION, f"session faulted: {session.fault}")
             if session.subscribed:
                 raise GRPCError(
                     Status.ALREADY_EXISTS,
@@ -496,10 +505,10 @@ def _soak_gateway(settings: SoakSettings) -> Any:
                 # A fresh stream: what no stream has been handed yet (the backlog).
                 first = session.handed_out + 1
                 if first < session.oldest_kept():
-                    raise GRPCError(
-                        Status.FAILED_PRECONDITION,
-                        "session faulted: EventQueueOverflow with no subscriber attached",
+                    session.fault = (
+                        f"EventQueueOverflow: more than {settings.queue} events queued with no subscriber"
                     )
+                    raise GRPCError(Status.FAILED_PRECONDITION, f"session faulted: {session.fault}")
                 return first
             session.resent += max(session.handed_out - after, 0)
             oldest = session.oldest_replayable()
@@ -513,15 +522,18 @@ def _soak_gateway(settings: SoakSettings) -> Any:
 
         async def _send_from(self, session: _SoakSession, stream: Stream[Any, Any], sequence: int) -> None:
             total, on_demand = settings.events, settings.rate <= 0
-            cuts = self.cuts
+            transport = _stream_transport(stream)
             while True:
-                if cuts != self.cuts:
-                    # Its connection was aborted: grpclib cancels this handler on the next
-                    # loop turn. Writing to the dead transport meanwhile only makes asyncio warn.
+                if transport.is_closing():
+                    # Aborted here, or closed by the client: grpclib cancels this handler
+                    # from the loop; writing meanwhile only makes asyncio warn.
                     await asyncio.Event().wait()
                 if sequence <= session.produced:
                     if sequence < session.oldest_kept():
+                        # The gateway's "disconnect the slow subscriber" policy: what it had
+                        # queued stays in the ring for a resume, and is no backlog.
                         session.overflows += 1
+                        session.handed_out = session.produced
                         raise GRPCError(
                             Status.RESOURCE_EXHAUSTED,
                             f"EventQueueOverflow: the subscriber fell more than {settings.queue} events behind",

@@ -307,7 +307,8 @@ def drops_text(drops: list[dict[str, Any]]) -> str:
 def reattachments(gateway: dict[str, Any]) -> int:
     """StreamEvents calls beyond each session's first: the client's re-attachments."""
     sessions = gateway["sessions"]
-    return max(sum(session["attaches"] for session in sessions) - len(sessions), 0)
+    attaches: int = sum(session["attaches"] for session in sessions)
+    return max(attaches - len(sessions), 0)
 
 
 def stream_reconnect_counters(stream: dict[str, Any]) -> dict[str, Any]:
