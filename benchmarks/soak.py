@@ -67,12 +67,7 @@ def reconnect_policy_class() -> Any:
     """``ReconnectPolicy`` (the type of ``ClientOptions.reconnect``), or None if this mxgateway has none."""
     import mxgateway
 
-    policy = getattr(mxgateway, "ReconnectPolicy", None)
-    if policy is None:  # not re-exported (yet): where the options define it
-        import mxgateway._options
-
-        policy = getattr(mxgateway._options, "ReconnectPolicy", None)
-    return policy
+    return getattr(mxgateway, "ReconnectPolicy", None)
 
 
 def reconnect_options(initial_backoff: float | None) -> dict[str, Any]:
