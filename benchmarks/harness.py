@@ -14,7 +14,14 @@ is above the request's ``after_worker_sequence``: a client asks for the
 last N events with ``after_worker_sequence = prepared - N``, through the
 public API, and the raw loops send the same request.
 
+- ``serve_soak`` is the soak gateway (``soak.py``): it produces a session's
+  events at a fixed rate into a replay ring, resumes like the real gateway,
+  and aborts every client connection every few seconds.
+  ``running_soak_gateway`` starts it in its own process.
+
     python benchmarks/harness.py --serve PORT_FILE --events N   (what running_gateway runs)
+    python benchmarks/harness.py --serve PORT_FILE --events N --soak [--rate R] [--ring N]
+        [--queue N] [--drop-every S] [--stats-file FILE]       (what running_soak_gateway runs)
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
+import signal
 import statistics
 import subprocess
 import sys
@@ -171,6 +180,463 @@ def running_gateway(events: int) -> Iterator[int]:
         finally:
             server.terminate()
             server.wait(10)
+
+
+# -------------------------------------------------------------- soak server
+
+SOAK_TICK = 0.005  # seconds between the paced producer's steps
+SOAK_ON_DEMAND_CHUNK = 256  # events made at once when the producer is unpaced
+SOAK_DROP_GRACE = 0.05  # seconds a due drop waits for a stream to be mid-send
+
+
+@dataclasses.dataclass(frozen=True)
+class SoakSettings:
+    """What the soak gateway does (see ``serve_soak``)."""
+
+    events: int  # per session; then the session's producer stops
+    rate: float = 10_000.0  # events per second; 0: unpaced, made as the subscriber takes them
+    ring: int = 1_024  # events kept for a resume (the real gateway's replay ring)
+    queue: int = 10_000  # how far an attached subscriber may fall behind (the gateway's queue)
+    drop_every: float = 0.0  # seconds between connection drops; 0: never
+
+    def arguments(self) -> list[str]:
+        return [
+            f"--events={self.events}",
+            "--soak",
+            f"--rate={self.rate}",
+            f"--ring={self.ring}",
+            f"--queue={self.queue}",
+            f"--drop-every={self.drop_every}",
+        ]
+
+
+class _SoakEventEncoder:
+    """Serializes one session's data changes; a message is reused, only what changes is set."""
+
+    def __init__(self, session: str) -> None:
+        from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+        message = pb.MxEvent(
+            family=pb.MX_EVENT_FAMILY_ON_DATA_CHANGE,
+            session_id=session,
+            server_handle=1,
+            item_handle=2,
+            quality=192,
+        )
+        message.on_data_change.value.data_type = pb.MX_DATA_TYPE_DOUBLE
+        message.on_data_change.value.variant_type = pb.VT_R8
+        message.on_data_change.quality = 192
+        self._message = message
+
+    def encode(self, first: int, count: int, now_ns: int) -> list[bytes]:
+        """Events ``first`` .. ``first + count - 1``, all stamped ``now_ns`` (wall clock)."""
+        message = self._message
+        body = message.on_data_change
+        seconds, nanos = divmod(now_ns, 1_000_000_000)
+        # The gateway's receive time is when it was made: the client reads its latency from it.
+        message.gateway_receive_timestamp.seconds = body.timestamp.seconds = seconds
+        message.gateway_receive_timestamp.nanos = body.timestamp.nanos = nanos
+        encoded = []
+        for sequence in range(first, first + count):
+            message.worker_sequence = sequence
+            body.value.double_value = sequence * 0.5
+            encoded.append(message.SerializeToString())
+        return encoded
+
+
+class _SoakSession:
+    """One session's events: made by a producer, kept in a ring, sent to at most one subscriber.
+
+    ``kept`` holds the last ``max(ring, queue)`` events (sequence ``s`` at
+    ``s % len(kept)``): a resume may reach back ``ring`` events, an attached
+    subscriber may lag up to ``queue`` events behind the producer.
+    """
+
+    def __init__(self, session: str, settings: SoakSettings) -> None:
+        self.session_id = session
+        self.settings = settings
+        self._encoder = _SoakEventEncoder(session)
+        self._kept: list[bytes] = [b""] * max(settings.ring, settings.queue)
+        self._more = asyncio.Event()
+        self._producer: asyncio.Task[None] | None = None
+        self.produced = 0  # the newest sequence made
+        self.handed_out = 0  # the newest sequence put on any stream
+        self.subscribed = False
+        self.fault: str | None = None  # once set, the session is faulted for good
+        self.attaches = 0
+        self.markers_sent = 0
+        self.resent = 0  # events a resume asked for again that had been put on a stream already
+        self.replayed = 0  # events a resume found already made (sent from the ring)
+        self.overflows = 0
+        self.max_lag = 0  # the most events made but not yet sent, at the time of a send
+
+    @property
+    def finished(self) -> bool:
+        """Every event went out on a stream at least once (the run is over for this session)."""
+        return self.handed_out >= self.settings.events
+
+    def oldest_kept(self) -> int:
+        return max(self.produced - len(self._kept) + 1, 1)
+
+    def oldest_replayable(self) -> int:
+        return max(self.produced - self.settings.ring + 1, 1)
+
+    def event(self, sequence: int) -> bytes:
+        return self._kept[sequence % len(self._kept)]
+
+    def produce(self, count: int) -> None:
+        first = self.produced + 1
+        kept, size = self._kept, len(self._kept)
+        for sequence, data in enumerate(self._encoder.encode(first, count, time.time_ns()), first):
+            kept[sequence % size] = data
+        self.produced += count
+        self._more.set()
+        self._more = asyncio.Event()
+
+    async def wait_for_more(self) -> None:
+        await self._more.wait()
+
+    def gap_marker(self, after: int, oldest: int) -> bytes:
+        from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+        marker = pb.MxEvent(family=pb.MX_EVENT_FAMILY_UNSPECIFIED, session_id=self.session_id)
+        marker.replay_gap.requested_after_sequence = after
+        marker.replay_gap.oldest_available_sequence = oldest
+        return marker.SerializeToString()
+
+    def start(self) -> None:
+        """At the first subscriber (the moment items are advised, on a real gateway)."""
+        if self.settings.rate > 0 and self._producer is None:
+            self._producer = asyncio.get_running_loop().create_task(self._produce_at_rate())
+
+    def stop(self) -> None:
+        if self._producer is not None:
+            self._producer.cancel()
+
+    async def _produce_at_rate(self) -> None:
+        # The galaxy's pace: from the clock, whether or not a subscriber is attached.
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        total, rate = self.settings.events, self.settings.rate
+        while self.produced < total:
+            await asyncio.sleep(SOAK_TICK)
+            due = min(int((loop.time() - started) * rate), total)
+            if due > self.produced:
+                self.produce(due - self.produced)
+
+    def statistics(self) -> dict[str, Any]:
+        return {
+            "produced": self.produced,
+            "handed_out": self.handed_out,
+            "attaches": self.attaches,
+            "markers_sent": self.markers_sent,
+            "resent": self.resent,
+            "replayed": self.replayed,
+            "overflows": self.overflows,
+            "max_lag": self.max_lag,
+        }
+
+
+def _pass_through_codec() -> Any:
+    from grpclib.encoding.proto import ProtoCodec
+
+    class PassThroughCodec(ProtoCodec):
+        """Sends bytes as they are (the serialized events), everything else as protobuf."""
+
+        def encode(self, message: Any, message_type: Any) -> bytes:
+            if isinstance(message, bytes):
+                return message
+            return super().encode(message, message_type)
+
+    return PassThroughCodec()
+
+
+def _dropping_server(handlers: list[Any]) -> Any:
+    """A grpclib Server that counts its connections and can abort them all."""
+    from grpclib.server import Server
+
+    class DroppingServer(Server):
+        def __init__(self) -> None:
+            super().__init__(handlers, codec=_pass_through_codec())
+            self.protocols: list[Any] = []
+            self.connections = 0
+
+        def _protocol_factory(self) -> Any:
+            protocol = super()._protocol_factory()
+            self.protocols.append(protocol)
+            self.connections += 1
+            return protocol
+
+        def abort_connections(self) -> int:
+            """Abort every open connection, as a crashed gateway would; returns how many."""
+            aborted = 0
+            for protocol in self.protocols:
+                transport = getattr(getattr(protocol, "connection", None), "_transport", None)
+                if transport is not None and not transport.is_closing():
+                    transport.abort()
+                    aborted += 1
+            self.protocols.clear()
+            return aborted
+
+    return DroppingServer()
+
+
+def _stream_transport(stream: Any) -> Any:
+    """The asyncio transport under a grpclib server stream (grpclib does not expose it)."""
+    transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+    if transport is None or not callable(getattr(transport, "is_closing", None)):
+        raise RuntimeError("grpclib's server Stream no longer keeps its transport as _stream._transport")
+    return transport
+
+
+def _soak_gateway(settings: SoakSettings) -> Any:
+    from grpclib import GRPCError, Status
+    from grpclib.server import Stream
+
+    from mxgateway.generated import mxaccess_gateway_grpc
+    from mxgateway.generated import mxaccess_gateway_pb2 as pb
+
+    ok = pb.ProtocolStatus(code=pb.PROTOCOL_STATUS_CODE_OK)
+
+    async def received(stream: Stream[Any, Any]) -> Any:
+        request = await stream.recv_message()
+        assert request is not None, "every call here sends its request"
+        return request
+
+    class SoakGateway(mxaccess_gateway_grpc.MxAccessGatewayBase):
+        def __init__(self) -> None:
+            self.sessions: dict[str, _SoakSession] = {}
+            self.opened = 0
+            self.closed: list[dict[str, Any]] = []
+            self.first_attach = asyncio.Event()
+            self.abort_connections: Callable[[], int] = lambda: 0  # set by serve_soak
+            self.drop_due = False
+            self.drops: list[dict[str, Any]] = []
+            self.started = 0.0
+
+        def drop(self, mid_send: bool) -> None:
+            """Abort every client connection now."""
+            self.drop_due = False
+            if self.abort_connections():
+                at = round(asyncio.get_running_loop().time() - self.started, 3)
+                self.drops.append({"at": at, "mid_send": mid_send})
+
+        async def drop_periodically(self) -> None:
+            """Every ``drop_every`` seconds from the first StreamEvents, while events remain to go out.
+
+            A due drop happens right after a stream sent an event with more
+            to follow (so events are in flight, as in a real crash), or after
+            ``SOAK_DROP_GRACE`` if no stream is sending.
+            """
+            await self.first_attach.wait()
+            self.started = asyncio.get_running_loop().time()
+            while True:
+                await asyncio.sleep(settings.drop_every)
+                if not self.running():
+                    return
+                self.drop_due = True
+                await asyncio.sleep(SOAK_DROP_GRACE)
+                if self.drop_due:
+                    self.drop(mid_send=False)
+
+        def running(self) -> bool:
+            """Whether a session still has events to hand out (drops stop after the last one)."""
+            return any(not session.finished for session in self.sessions.values())
+
+        def statistics(self) -> dict[str, Any]:
+            return {"sessions": [session.statistics() for session in self.sessions.values()] + self.closed}
+
+        async def OpenSession(self, stream: Stream[Any, Any]) -> None:
+            await received(stream)
+            self.opened += 1
+            session = session_id(self.opened)
+            self.sessions[session] = _SoakSession(session, settings)
+            await stream.send_message(
+                pb.OpenSessionReply(session_id=session, gateway_protocol_version=3, protocol_status=ok)
+            )
+
+        async def CloseSession(self, stream: Stream[Any, Any]) -> None:
+            request = await received(stream)
+            session = self.sessions.pop(request.session_id, None)
+            if session is not None:
+                session.stop()
+                self.closed.append(session.statistics())
+            await stream.send_message(
+                pb.CloseSessionReply(
+                    session_id=request.session_id, final_state=pb.SESSION_STATE_CLOSED, protocol_status=ok
+                )
+            )
+
+        async def Invoke(self, stream: Stream[Any, Any]) -> None:
+            request = await received(stream)
+            await stream.send_message(
+                pb.MxCommandReply(
+                    session_id=request.session_id,
+                    correlation_id=request.client_correlation_id,
+                    kind=request.command.kind,
+                    protocol_status=ok,
+                )
+            )
+
+        async def StreamEvents(self, stream: Stream[Any, Any]) -> None:
+            request = await received(stream)
+            session = self.sessions.get(request.session_id)
+            if session is None:
+                raise GRPCError(Status.NOT_FOUND, f"SessionNotFound: {request.session_id}")
+            if session.fault is not None:
+                raise GRPCError(Status.FAILED_PRECONDITION, f"session faulted: {session.fault}")
+            if session.subscribed:
+                raise GRPCError(
+                    Status.ALREADY_EXISTS,
+                    "EventSubscriberAlreadyActive: the session already has a subscriber",
+                )
+            session.subscribed = True
+            session.attaches += 1
+            try:
+                session.start()
+                self.first_attach.set()
+                first = await self._first_to_send(session, stream, request.after_worker_sequence)
+                await self._send_from(session, stream, first)
+            finally:
+                session.subscribed = False
+
+        async def _first_to_send(self, session: _SoakSession, stream: Stream[Any, Any], after: int) -> int:
+            if not after:
+                # A fresh stream: what no stream has been handed yet (the backlog).
+                first = session.handed_out + 1
+                if first < session.oldest_kept():
+                    session.fault = (
+                        f"EventQueueOverflow: more than {settings.queue} events queued with no subscriber"
+                    )
+                    raise GRPCError(Status.FAILED_PRECONDITION, f"session faulted: {session.fault}")
+                return first
+            session.resent += max(session.handed_out - after, 0)
+            oldest = session.oldest_replayable()
+            if after + 1 < oldest and after < session.produced:
+                # The contract's replay-gap marker, then the oldest event still kept.
+                await stream.send_message(session.gap_marker(after, oldest))
+                session.markers_sent += 1
+                return oldest
+            session.replayed += max(session.produced - after, 0)
+            return after + 1
+
+        async def _send_from(self, session: _SoakSession, stream: Stream[Any, Any], sequence: int) -> None:
+            total, on_demand = settings.events, settings.rate <= 0
+            transport = _stream_transport(stream)
+            while True:
+                if transport.is_closing():
+                    # Aborted here, or closed by the client: grpclib cancels this handler
+                    # from the loop; writing meanwhile only makes asyncio warn.
+                    await asyncio.Event().wait()
+                if sequence <= session.produced:
+                    if sequence < session.oldest_kept():
+                        # The gateway's "disconnect the slow subscriber" policy: what it had
+                        # queued stays in the ring for a resume, and is no backlog.
+                        session.overflows += 1
+                        session.handed_out = session.produced
+                        raise GRPCError(
+                            Status.RESOURCE_EXHAUSTED,
+                            f"EventQueueOverflow: the subscriber fell more than {settings.queue} events behind",
+                        )
+                    session.max_lag = max(session.max_lag, session.produced - sequence)
+                    await stream.send_message(session.event(sequence))
+                    session.handed_out = max(session.handed_out, sequence)
+                    sequence += 1
+                    if self.drop_due and sequence <= session.produced:
+                        self.drop(mid_send=True)
+                elif on_demand and session.produced < total:
+                    session.produce(min(SOAK_ON_DEMAND_CHUNK, total - session.produced))
+                else:
+                    await session.wait_for_more()  # after the last event: idle, like a quiet galaxy
+
+        async def AcknowledgeAlarm(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+        async def StreamAlarms(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+        async def QueryActiveAlarms(self, stream: Stream[Any, Any]) -> None:
+            raise NotImplementedError
+
+    return SoakGateway()
+
+
+def serve_soak(port_file: str, settings: SoakSettings, stats_file: str | None) -> None:
+    """The soak gateway, until SIGTERM; then writes its counters to ``stats_file`` (JSON).
+
+    Each session's producer starts at its first StreamEvents and makes
+    ``settings.rate`` events per second from then on, attached or not
+    (``rate`` 0: as fast as the attached subscriber takes them, nothing while
+    none is). Resume follows the contract: ``after_worker_sequence`` N sends
+    the events after N; older than the ring's oldest event, the stream
+    starts with the replay-gap marker; 0 sends what no stream was handed
+    yet. Every ``drop_every`` seconds from the first StreamEvents, until
+    every session's last event went out, every client connection is aborted
+    (see ``drop_periodically``).
+    """
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        gateway = _soak_gateway(settings)
+        server = _dropping_server([gateway])
+        await server.start("127.0.0.1", 0)
+        gateway.abort_connections = server.abort_connections
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        dropper = loop.create_task(gateway.drop_periodically()) if settings.drop_every > 0 else None
+        publish_port(port_file, server._server.sockets[0].getsockname()[1])
+        await stop.wait()
+        if dropper is not None:
+            dropper.cancel()
+        if stats_file is not None:
+            counters = {**gateway.statistics(), "connections": server.connections, "drops": gateway.drops}
+            publish_json(stats_file, counters)
+
+    asyncio.run(main())
+
+
+def publish_json(path: str, value: Any) -> None:
+    partial = Path(path + ".partial")
+    partial.write_text(json.dumps(value))
+    partial.rename(path)
+
+
+class SoakGatewayProcess:
+    """A soak gateway running in its own process; ``stop()`` ends it and returns its counters."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, stats_file: Path) -> None:
+        self.process = process
+        self.port = port
+        self._stats_file = stats_file
+
+    def stop(self) -> dict[str, Any]:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        if not self._stats_file.exists():
+            raise SystemExit(f"the soak gateway left no counters (exit code {self.process.returncode})")
+        counters: dict[str, Any] = json.loads(self._stats_file.read_text())
+        return counters
+
+
+@contextlib.contextmanager
+def running_soak_gateway(settings: SoakSettings) -> Iterator[SoakGatewayProcess]:
+    """The soak gateway in its own process; ``stop()`` it to read its counters."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file, stats_file = Path(tmp) / "port", Path(tmp) / "stats.json"
+        command = [sys.executable, __file__, "--serve", str(port_file), *settings.arguments()]
+        server = subprocess.Popen([*command, "--stats-file", str(stats_file)])
+        try:
+            deadline = time.monotonic() + 120
+            while not port_file.exists():
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("soak gateway did not start")
+                time.sleep(0.05)
+            yield SoakGatewayProcess(server, int(port_file.read_text()), stats_file)
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait(10)
 
 
 # ------------------------------------------------------------------ timing
@@ -358,8 +824,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="The benchmark gateway (started by the benchmark scripts).")
     parser.add_argument("--serve", metavar="PORT_FILE", required=True)
     parser.add_argument("--events", type=int, required=True)
+    soak = parser.add_argument_group("soak gateway (soak.py)")
+    soak.add_argument("--soak", action="store_true", help="serve the soak gateway instead")
+    soak.add_argument("--rate", type=float, default=SoakSettings.rate)
+    soak.add_argument("--ring", type=int, default=SoakSettings.ring)
+    soak.add_argument("--queue", type=int, default=SoakSettings.queue)
+    soak.add_argument("--drop-every", type=float, default=SoakSettings.drop_every)
+    soak.add_argument("--stats-file")
     args = parser.parse_args()
-    serve(args.serve, args.events)
+    if args.soak:
+        settings = SoakSettings(args.events, args.rate, args.ring, args.queue, args.drop_every)
+        serve_soak(args.serve, settings, args.stats_file)
+    else:
+        serve(args.serve, args.events)
     return 0
 
 
