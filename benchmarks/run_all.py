@@ -72,7 +72,9 @@ def endpoint_text(port: int) -> str:
     return f"127.0.0.1:{port}"
 
 
-def trio_events(port: int, count: int, after: int, typed: bool, buffer_size: int | None) -> dict[str, Any]:
+def trio_events(
+    port: int, count: int, after: int, typed: bool, buffer_size: int | None, overflow: str | None = None
+) -> dict[str, Any]:
     """One stream of ``count`` events through the Trio API; counts until the end or an overflow."""
     import trio
 
@@ -85,25 +87,34 @@ def trio_events(port: int, count: int, after: int, typed: bool, buffer_size: int
             overflowed = False
             with Timed() as timed:
                 stream: mxgateway.TrioEventStream[Any]
+                policy: dict[str, Any] = {} if overflow is None else {"overflow": overflow}
                 if buffer_size is None:  # the default buffer: no buffer_size argument
-                    stream = session.events(after) if typed else client.stream_events_raw(SESSION_ID, after)
+                    stream = (
+                        session.events(after, **policy)
+                        if typed
+                        else client.stream_events_raw(SESSION_ID, after, **policy)
+                    )
                 elif typed:
                     stream = session.events(after, buffer_size=buffer_size)
                 else:
                     stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
+                dropped = 0
                 try:
                     async with stream as events:
                         async for _ in events:
                             received += 1
+                        dropped = (await events.statistics()).dropped
                 except mxgateway.EventOverflowError:
                     overflowed = True
-            return timed.result(received, bridge=client.bridge_name, overflowed=overflowed)
+            return timed.result(received, bridge=client.bridge_name, overflowed=overflowed, dropped=dropped)
 
     result: dict[str, Any] = trio.run(main)
     return result
 
 
-def asyncio_events(port: int, count: int, after: int, typed: bool, buffer_size: int | None) -> dict[str, Any]:
+def asyncio_events(
+    port: int, count: int, after: int, typed: bool, buffer_size: int | None, overflow: str | None = None
+) -> dict[str, Any]:
     """One stream of ``count`` events through the asyncio API; counts until the end or an overflow."""
     import mxgateway
 
@@ -116,19 +127,26 @@ def asyncio_events(port: int, count: int, after: int, typed: bool, buffer_size: 
             overflowed = False
             with Timed() as timed:
                 stream: mxgateway.EventStream[Any]
+                policy: dict[str, Any] = {} if overflow is None else {"overflow": overflow}
                 if buffer_size is None:  # the default buffer: no buffer_size argument
-                    stream = session.events(after) if typed else client.stream_events_raw(SESSION_ID, after)
+                    stream = (
+                        session.events(after, **policy)
+                        if typed
+                        else client.stream_events_raw(SESSION_ID, after, **policy)
+                    )
                 elif typed:
                     stream = session.events(after, buffer_size=buffer_size)
                 else:
                     stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
+                dropped = 0
                 try:
                     async with stream as events:
                         async for _ in events:
                             received += 1
+                        dropped = events.statistics().dropped
                 except mxgateway.EventOverflowError:
                     overflowed = True
-            return timed.result(received, overflowed=overflowed)
+            return timed.result(received, overflowed=overflowed, dropped=dropped)
 
     result: dict[str, Any] = harness.on_asyncio(main)
     return result
@@ -306,8 +324,9 @@ def measure(unit: str, port: int, settings: Settings) -> dict[str, Any]:
     group, _, client = unit.partition(":")
     address = ("127.0.0.1", port)
     result: dict[str, Any]
-    if group == "events" or group == "burst":
+    if group == "events" or group.startswith("burst"):
         count = settings.events if group == "events" else settings.burst_events
+        policy = group.partition(".")[2] or None  # burst.<overflow policy>; plain burst: the default
         after = settings.prepared - count
         # The throughput rows size the buffer to the run; the burst keeps the default.
         buffer_size = count + 1 if group == "events" else None
@@ -318,7 +337,7 @@ def measure(unit: str, port: int, settings: Settings) -> dict[str, Any]:
         else:
             front, _, kind = client.partition("-")
             run = trio_events if front == "trio" else asyncio_events
-            result = run(port, count, after, kind == "typed", buffer_size)
+            result = run(port, count, after, kind == "typed", buffer_size, policy)
         if group == "events" and (result.get("overflowed") or result["operations"] != count):
             raise SystemExit(f"{unit}: received {result['operations']} of {count} events")
         return result
@@ -576,24 +595,38 @@ def print_cli(rounds: list[dict[str, dict[str, float]]], runs: int) -> None:
 # =================================================================== burst
 
 
+BURST_POLICIES = ("backpressure", "error", "drop_oldest")
+
+
+def burst_units() -> list[str]:
+    return [f"burst.{policy}:{front}-typed" for policy in BURST_POLICIES for front in ("trio", "asyncio")]
+
+
 def print_burst(results: dict[str, list[dict[str, Any]]], settings: Settings) -> None:
     print()
     print(
         f"burst: {settings.burst_events} events sent as fast as the gateway can, a consumer that only"
         " counts typed events"
     )
-    print("from session.events() with the default buffer; events received before EventOverflowError (or all)")
-    for unit in ("burst:trio-typed", "burst:asyncio-typed"):
+    print(
+        "from session.events() with the default buffer (10,000), per overflow policy: events received"
+        " (before EventOverflowError, if any), dropped, events/s"
+    )
+    for unit in burst_units():
         runs = results.get(unit)
         if not runs:
             continue
+        policy = unit.partition(".")[2].partition(":")[0]
         received = [int(run["operations"]) for run in runs]
+        dropped = [int(run.get("dropped", 0)) for run in runs]
+        rate = [run["operations"] / run["wall"] for run in runs if run["wall"] > 0]
         overflows = sum(1 for run in runs if run["overflowed"])
         low, middle, high = harness.spread(received)
         front = f"Trio ({runs[0]['bridge']})" if "bridge" in runs[0] else "asyncio"
         print(
-            f"  {front:22} received min {low:>7.0f}  median {middle:>7.0f}  max {high:>7.0f}"
-            f"   overflowed in {overflows}/{len(runs)} rounds"
+            f"  {policy:13} {front:14} received min {low:>7.0f} median {middle:>7.0f} max {high:>7.0f}"
+            f"  dropped median {statistics.median(dropped):>7.0f}"
+            f"  {statistics.median(rate) if rate else 0:>7.0f}/s  overflowed {overflows}/{len(runs)}"
         )
 
 
@@ -607,7 +640,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     rows = selected_rows(only)
     groups = groups_for(rows)
     if "burst" in only:
-        groups["burst"] = ["burst:trio-typed", "burst:asyncio-typed"]
+        groups["burst"] = burst_units()
     results: dict[str, list[dict[str, Any]]] = {}
     cli_rounds: list[dict[str, dict[str, float]]] = []
     started = time.monotonic()
