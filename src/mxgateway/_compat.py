@@ -214,6 +214,27 @@ def channel_configuration(
         raise CompatError("grpclib's Configuration no longer takes the keepalive settings") from None
 
 
+def slow_down_keepalive(channel: Any) -> float | None:
+    """Double the channel's keepalive interval for its next connection; the new interval.
+
+    What grpc-core clients do when a server says GOAWAY ENHANCE_YOUR_CALM
+    ("too many pings"). None when keepalive is off or cannot be changed.
+    """
+    config: Any = getattr(channel, "_config", None)
+    interval = getattr(config, "_keepalive_time", None)
+    if config is None or interval is None:
+        return None
+    doubled = interval * 2
+    channel._config = dataclasses.replace(
+        config, _keepalive_time=doubled, _http2_min_sent_ping_interval_without_data=doubled
+    )
+    return float(doubled)
+
+
+# grpclib's reason when the peer sent GOAWAY with ENHANCE_YOUR_CALM (h2's error code 11).
+TOO_MANY_PINGS = "Received GOAWAY frame, closing connection; error_code: 11"
+
+
 # Per-stream and per-connection HTTP/2 receive windows (see channel_configuration).
 STREAM_WINDOW = 1 << 20
 CONNECTION_WINDOW = 1 << 25

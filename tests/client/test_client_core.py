@@ -126,3 +126,28 @@ def test_statistics_show_the_connection_state_and_reconnects() -> None:
 
     assert run_asyncio(main) == [("connected", 1), ("disconnected", 1), ("connected", 2), ("closed", 2)]
 
+
+
+def test_goaway_for_too_many_pings_doubles_the_keepalive_interval(
+    gateway: FakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    from grpclib.exceptions import StreamTerminatedError
+
+    from mxgateway import GatewayUnavailableError, _compat
+
+    async def main() -> tuple[float, float]:
+        async with await GatewayClient.connect(
+            endpoint=gateway.endpoint, plaintext=True, keepalive_interval=30.0
+        ) as client:
+            transport = client._transport
+            channel: Any = transport._channel
+            before = channel._config._keepalive_time
+            with pytest.raises(GatewayUnavailableError):  # what a GOAWAY ENHANCE_YOUR_CALM ends a call with
+                with transport.call("Invoke"):
+                    raise StreamTerminatedError(_compat.TOO_MANY_PINGS)
+            return before, channel._config._keepalive_time
+
+    with caplog.at_level("WARNING", logger="mxgateway"):
+        before, after = run_asyncio(main)
+    assert (before, after) == (30.0, 60.0)
+    assert "keepalive every 60 s" in caplog.text

@@ -220,6 +220,18 @@ class GatewayTransport:
         if lost is not None:
             lost.add_done_callback(self._connection_lost)
 
+    def _slow_down_pings(self) -> None:
+        """The gateway refused our pings as too many: ping half as often from the next connection."""
+        interval = None if self._channel is None else _compat.slow_down_keepalive(self._channel)
+        if interval is not None:
+            log.warning(
+                "the gateway at %s refused pings as too frequent (GOAWAY ENHANCE_YOUR_CALM): "
+                "keepalive every %g s from now on; let the gateway permit client pings every "
+                "keepalive_interval, or raise it",
+                self.options.endpoint,
+                interval,
+            )
+
     def _connection_lost(self, _: object) -> None:
         if not self._closed:
             log.warning("lost the connection to the gateway at %s", self.options.endpoint)
@@ -317,6 +329,8 @@ class GatewayTransport:
         self._calls_succeeded += 1
 
     def _raise_translated(self, exc: BaseException, method: str) -> NoReturn:
+        if isinstance(exc, StreamTerminatedError) and _compat.TOO_MANY_PINGS in str(exc):
+            self._slow_down_pings()
         translated = translate_error(exc, method=method, endpoint=self.options.endpoint, secrets=self.secrets)
         if translated is exc:
             raise exc
