@@ -313,3 +313,33 @@ def test_one_log_line_per_transition_and_never_the_key(caplog: pytest.LogCapture
     assert any(r.name.startswith("hpack") for r in caplog.records)  # DEBUG really was on
     for record in caplog.records:
         assert key not in record.getMessage() and key.split("_")[-1] not in record.getMessage()
+
+
+def test_an_outage_longer_than_the_replay_ring_is_a_typed_gap_and_the_stream_goes_on() -> None:
+    from mxgateway import ReplayGap
+    from mxgateway.testing import SimulatorSettings
+
+    async def main() -> tuple[Any, list[Any], Any]:
+        settings = SimulatorSettings(replay_events=2)  # the gateway keeps only the last 2 events
+        with run_simulator_in_thread(settings=settings) as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True, reconnect=FAST) as client:
+                session = await client.open_session("s")
+                server = await session.register("c")
+                item = await session.add_item(server, "Tank1.Setpoint")
+                async with session.events() as events:
+                    await session.advise(server, item)
+                    first = await next_of(events, DataChange)
+                    sim.stall_events()  # the stream is attached but nothing reaches us
+                    for value in range(1, 6):
+                        await session.write(server, item, float(value))  # 10 events: change + completion each
+                    sim.drop_connections()
+                    sim.resume_events()
+                    gap = await anext(events)
+                    after = [await anext(events) for _ in range(2)]
+                    return first, [gap, *after], events.statistics()
+
+    first, (gap, *after), stats = run_asyncio(main, 30)
+    assert isinstance(gap, ReplayGap) and gap.requested_after_sequence == first.worker_sequence
+    assert list(gap.missing) == list(range(first.worker_sequence + 1, gap.oldest_available_sequence))
+    assert [e.worker_sequence for e in after] == [gap.oldest_available_sequence, gap.oldest_available_sequence + 1]
+    assert stats.gaps == 1 and stats.reconnects == 1
