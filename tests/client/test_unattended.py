@@ -343,3 +343,35 @@ def test_an_outage_longer_than_the_replay_ring_is_a_typed_gap_and_the_stream_goe
     assert list(gap.missing) == list(range(first.worker_sequence + 1, gap.oldest_available_sequence))
     assert [e.worker_sequence for e in after] == [gap.oldest_available_sequence, gap.oldest_available_sequence + 1]
     assert stats.gaps == 1 and stats.reconnects == 1
+
+
+def test_an_http2_server_that_answers_404_is_not_a_gateway(
+    listener: tuple[socket.socket, list[socket.socket]],
+) -> None:
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    server, accepted = listener
+
+    def serve() -> None:  # HTTP/2 without gRPC: every request gets 404
+        conn, _ = server.accept()
+        accepted.append(conn)
+        h2c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        h2c.initiate_connection()
+        conn.sendall(h2c.data_to_send())
+        while data := conn.recv(65536):
+            for event in h2c.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    h2c.send_headers(event.stream_id, [(":status", "404")], end_stream=True)
+            conn.sendall(h2c.data_to_send())
+
+    threading.Thread(target=serve, daemon=True).start()
+    endpoint = f"127.0.0.1:{server.getsockname()[1]}"
+
+    async def main() -> None:
+        async with await GatewayClient.connect(endpoint=endpoint, plaintext=True) as client:
+            await client.open_session_raw("s")
+
+    with pytest.raises(GatewayUnavailableError, match=r"is not an MXAccess Gateway: it answered with .*404"):
+        run_asyncio(main)
