@@ -201,7 +201,7 @@ class _PendingCall:
         self.outcome = result
         if self.waiting:
             trio.lowlevel.reschedule(self.trio_task, result)
-            self.bridge.woke_callers = True
+            self.bridge.woke_callers += 1
 
     async def run(self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
         """The asyncio task's body: hands the outcome over the moment ``fn`` ends.
@@ -231,7 +231,7 @@ class HostedLoopBridge:
     def __init__(self, loop: HostedEventLoop) -> None:
         self.loop = loop
         self._idle: trio.CancelScope | None = None  # the driver's wait, while it waits
-        self.woke_callers = False  # set when a burst handed a result to a waiting Trio task
+        self.woke_callers = 0  # Trio tasks a burst handed a result to
         self._driver_scope = trio.CancelScope(shield=True)
 
     async def drive(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -253,13 +253,15 @@ class HostedLoopBridge:
 
     async def _turn_until_stopped(self, loop: HostedEventLoop, descriptor: int) -> None:
         while True:
-            self.woke_callers = False
+            self.woke_callers = 0
             loop.run_ready(DRIVER_BURST)
-            if self.woke_callers:
+            if self.woke_callers > 1:
                 # Let the Trio tasks it woke run first: what they start next
                 # is then picked up by one burst instead of an inline run
                 # each. They run in the next batch, and so may this task:
                 # the second schedule point puts it after them in any order.
+                # A single woken caller is better served by waiting at once:
+                # its next call then runs its first steps inline (no round).
                 await trio.lowlevel.checkpoint()
                 await trio.lowlevel.checkpoint()
                 continue
