@@ -76,3 +76,21 @@ def test_the_cli_uses_only_public_names_of_the_library() -> None:
                 if n.split(".")[0] == "mxgateway" and any(p.startswith("_") for p in n.split(".")[1:])
             ]
     assert private == []
+
+
+def test_version_reports_what_importlib_metadata_reports_without_importing_it() -> None:
+    import importlib.metadata
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mxgateway_cli.__main__ import main; main(['version', '--json']); "
+        "print('importlib.metadata' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    document_line, imported = out.stdout.strip().splitlines()
+    document = json.loads(document_line)
+    assert document["protobuf"] == importlib.metadata.version("protobuf")
+    assert document["grpclib"] == importlib.metadata.version("grpclib")
+    assert imported == "False"
