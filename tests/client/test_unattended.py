@@ -295,8 +295,7 @@ def test_one_log_line_per_transition_and_never_the_key(caplog: pytest.LogCapture
                         await anext(events)
                 await session.close()
 
-    logging.getLogger().setLevel(logging.DEBUG)  # every logger, hpack's and grpclib's included
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG):  # the root logger: every logger, hpack's and grpclib's included
         run_asyncio(main, 40)
     ours = [
         (r.levelname, r.getMessage().split(" ")[0:3])
