@@ -320,8 +320,8 @@ def register_galaxy_commands(app: App, group: Any) -> None:
     """``galaxy`` as a sub-app of ``app`` in help panel ``group``."""
     galaxy = App(
         name="galaxy",
-        help="The Galaxy repository (deployed objects and their attributes): browse, hierarchy, test, "
-        "deploy-time, watch-deploys. Needs a key with the admin scope.",
+        help="The deployed objects and their attributes (admin scope): browse, hierarchy, test, "
+        "deploy-time, watch-deploys.",
         group=group,
     )
     for function, name in GALAXY_COMMANDS:
