@@ -78,16 +78,16 @@ def test_numbers_without_a_name_are_given_as_digits() -> None:
     ]
 
 
-def test_results_are_frozen_and_compare_by_value() -> None:
+def test_results_are_read_only_and_compare_by_value() -> None:
     obj = GalaxyObject(tank())
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        obj.tag_name = "Other"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        obj.has_children = True  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        del obj.raw
+    for name in ("tag_name", "has_children", "raw", "attributes"):
+        with pytest.raises(AttributeError):
+            setattr(obj, name, None)
+    with pytest.raises(AttributeError):
+        obj.note = "x"  # type: ignore[attr-defined]
     with pytest.raises(dataclasses.FrozenInstanceError):
         obj.attributes[0].name = "Other"  # type: ignore[misc]
+    assert obj.tag_name == "Tank1" and obj.has_children is None
     same = GalaxyObject(tank())
     assert obj == same and hash(obj) == hash(same) and len({obj, same}) == 1
     assert obj != GalaxyObject(tank(), has_children=False)
@@ -97,10 +97,10 @@ def test_results_are_frozen_and_compare_by_value() -> None:
 
 def test_a_page_with_fewer_hints_than_objects_leaves_the_rest_unknown() -> None:
     messages = [tank(gobject_id=n) for n in (1, 2, 3)]
-    assert [o.has_children for o in galaxy.objects_of(messages, [True, False, True])] == [True, False, True]
-    assert [o.has_children for o in galaxy.objects_of(messages, [True])] == [True, None, None]
-    assert [o.has_children for o in galaxy.objects_of(messages, [True] * 5)] == [True, True, True]
-    assert [o.has_children for o in galaxy.objects_of(messages)] == [None, None, None]
+    assert list(galaxy.hints_for(messages, [True, False, True])) == [True, False, True]
+    assert list(galaxy.hints_for(messages, [True])) == [True, None, None]
+    assert list(galaxy.hints_for(messages, [True] * 5)) == [True, True, True]
+    assert list(galaxy.hints_for(messages, [])) == [None, None, None]
 
 
 def test_deploy_events() -> None:

@@ -14,7 +14,7 @@ builds page N+1 while the caller reads page N.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
@@ -24,7 +24,7 @@ from google.protobuf.message import Message
 from mxgateway._client.core import check_call_timeout
 from mxgateway._core import galaxy as core_galaxy
 from mxgateway._core.event_cursor import DeliveryQueue
-from mxgateway._core.galaxy import BrowseFilter, DeployEvent, GalaxyObject, Parent
+from mxgateway._core.galaxy import BrowseFilter, DeployEvent, GalaxyObject, Parent, hints_for
 from mxgateway._errors import (
     ArgumentError,
     ClientClosedError,
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from mxgateway._client.core import ClientCore, Pipeline
 
 StreamT = TypeVar("StreamT")
+
+# One page as received: the objects' messages and, for a browse, child_has_children.
+Page = tuple[Sequence[gpb.GalaxyObject], Sequence[bool] | None]
 
 DEFAULT_DEPLOY_BUFFER = 256  # deploys are rare; a consumer this far behind is gone
 
@@ -147,18 +150,20 @@ class GalaxyListing:
         core: ClientCore,
         method: str,
         request: Callable[[str], Message],
-        objects: Callable[[Any], list[GalaxyObject]],
+        page_of: Callable[[Any], Page],
         timeout: float | None,
         parent: Parent | None = None,
     ) -> None:
         self._core = core
         self._method = method
         self._fetcher = _PageFetcher(core._transport, method, request)
-        self._objects = objects
+        self._page_of = page_of
         self._timeout = timeout
         self._parent = parent
-        self._page: list[GalaxyObject] = []
-        self._next = 0
+        # The rest of the current page: each object is made as it is handed
+        # out, so that one the caller drops is freed at once (no page of
+        # objects for the garbage collector to go through).
+        self._rest: Iterator[GalaxyObject] = iter(())
         self._closed = False
         self.pages_received = 0
 
@@ -166,27 +171,21 @@ class GalaxyListing:
         return self
 
     async def __anext__(self) -> GalaxyObject:
-        index = self._next
-        page = self._page
-        if index >= len(page):
-            fetched = await self._fetch_page()
-            if fetched is None:
+        found = next(self._rest, None)
+        if found is None:
+            if not await self._fetch_page():
                 raise StopAsyncIteration
-            page, index = fetched, 0
-        self._next = index + 1
-        return page[index]
+            found = next(self._rest)
+        return found
 
     async def next_page(self) -> tuple[GalaxyObject, ...] | None:
         """The rest of the current page, or the next page; None after the last."""
-        if self._next < len(self._page):
-            rest = tuple(self._page[self._next :])
-        else:
-            page = await self._fetch_page()
-            if page is None:
-                return None
-            rest = tuple(page)
-        self._page, self._next = [], 0
-        return rest
+        rest = tuple(self._rest)
+        if rest:
+            return rest
+        if not await self._fetch_page():
+            return None
+        return tuple(self._rest)
 
     async def pages(self) -> AsyncIterator[tuple[GalaxyObject, ...]]:
         """One tuple of objects per page (an empty page is skipped)."""
@@ -200,13 +199,13 @@ class GalaxyListing:
             found.extend(page)
         return tuple(found)
 
-    async def _fetch_page(self) -> list[GalaxyObject] | None:
-        """The next non-empty page, made current; None at the end."""
+    async def _fetch_page(self) -> bool:
+        """The next non-empty page made current; False at the end."""
         while True:
             if self._closed:
                 raise ClientClosedError("the listing is closed")
             if self._fetcher.done:
-                return None
+                return False
             core = self._core
             timeout = core.call_timeout(self._timeout)
             try:
@@ -214,10 +213,13 @@ class GalaxyListing:
             except SessionNotFoundError as error:
                 raise self._not_found(error) from None
             self.pages_received += 1
-            page = self._objects(reply)
-            if page:
-                self._page, self._next = page, 0
-                return page
+            messages, hints = self._page_of(reply)
+            if messages:
+                if hints is None:
+                    self._rest = map(GalaxyObject, messages)
+                else:
+                    self._rest = map(GalaxyObject, messages, hints_for(messages, hints))
+                return True
 
     def _not_found(self, error: SessionNotFoundError) -> MxGatewayError:
         parent = self._parent
@@ -235,7 +237,7 @@ class GalaxyListing:
         if self._closed:
             return
         self._closed = True
-        self._page, self._next = [], 0
+        self._rest = iter(())
         runner = self._core._runner
         await runner.shielded(runner.run, self._fetcher.cancel)
 
@@ -383,10 +385,10 @@ class GalaxyBrowser(Generic[StreamT]):
         def request(token: str) -> Message:
             return core_galaxy.discover_hierarchy(size, token)
 
-        def objects(reply: Any) -> list[GalaxyObject]:
-            return core_galaxy.objects_of(reply.objects)
+        def page_of(reply: Any) -> Page:
+            return reply.objects, None
 
-        return GalaxyListing(self._core, _method("DiscoverHierarchy"), request, objects, timeout)
+        return GalaxyListing(self._core, _method("DiscoverHierarchy"), request, page_of, timeout)
 
     def browse(
         self,
@@ -430,10 +432,10 @@ class GalaxyBrowser(Generic[StreamT]):
         def request(token: str) -> Message:
             return core_galaxy.browse_children(parent, filters, size, token)
 
-        def objects(reply: Any) -> list[GalaxyObject]:
-            return core_galaxy.objects_of(reply.children, reply.child_has_children)
+        def page_of(reply: Any) -> Page:
+            return reply.children, reply.child_has_children
 
-        return GalaxyListing(self._core, _method("BrowseChildren"), request, objects, timeout, parent)
+        return GalaxyListing(self._core, _method("BrowseChildren"), request, page_of, timeout, parent)
 
     def tree(
         self,

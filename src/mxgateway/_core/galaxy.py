@@ -11,7 +11,7 @@ parse.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -76,9 +76,6 @@ class GalaxyAttribute:
         )
 
 
-_set = object.__setattr__
-
-
 class GalaxyObject:
     """One deployed object (or area) of the galaxy, as the repository describes it: read-only.
 
@@ -90,84 +87,87 @@ class GalaxyObject:
 
     The fields are read from ``raw`` when asked for: a hierarchy of
     thousands of objects is made of one of these per message, and copying
-    every field into each measured several times the parse.
+    every field into each measured several times the parse. Every field is
+    a property without a setter, so assigning one raises AttributeError.
     """
 
-    __slots__ = ("_attributes", "has_children", "raw")
+    __slots__ = ("_decoded", "_hint", "_raw")
 
-    raw: gpb.GalaxyObject
-    has_children: bool | None
-    _attributes: tuple[GalaxyAttribute, ...] | None
+    _raw: gpb.GalaxyObject
+    _hint: bool | None
+    _decoded: tuple[GalaxyAttribute, ...]
 
     def __init__(self, raw: gpb.GalaxyObject, has_children: bool | None = None) -> None:
-        _set(self, "raw", raw)
-        _set(self, "has_children", has_children)
-        _set(self, "_attributes", None)
+        self._raw = raw
+        self._hint = has_children
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    @property
+    def raw(self) -> gpb.GalaxyObject:
+        return self._raw
 
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    @property
+    def has_children(self) -> bool | None:
+        return self._hint
 
     @property
     def gobject_id(self) -> int:
-        return self.raw.gobject_id
+        return self._raw.gobject_id
 
     @property
     def tag_name(self) -> str:
-        return self.raw.tag_name
+        return self._raw.tag_name
 
     @property
     def contained_name(self) -> str:
-        return self.raw.contained_name
+        return self._raw.contained_name
 
     @property
     def contained_path(self) -> str:
-        return self.raw.contained_path
+        return self._raw.contained_path
 
     @property
     def browse_name(self) -> str:
-        return self.raw.browse_name
+        return self._raw.browse_name
 
     @property
     def template_chain(self) -> tuple[str, ...]:
         """The object's template, then the one it derives from, and so on."""
-        return tuple(self.raw.template_chain)
+        return tuple(self._raw.template_chain)
 
     @property
     def category_id(self) -> int:
-        return self.raw.category_id
+        return self._raw.category_id
 
     @property
     def is_area(self) -> bool:
-        return self.raw.is_area
+        return self._raw.is_area
 
     @property
     def parent_gobject_id(self) -> int:
-        return self.raw.parent_gobject_id
+        return self._raw.parent_gobject_id
 
     @property
     def attributes(self) -> tuple[GalaxyAttribute, ...]:
         """Decoded on first access, then kept."""
-        found: tuple[GalaxyAttribute, ...] | None = self._attributes
-        if found is None:
-            found = tuple(GalaxyAttribute.from_proto(a) for a in self.raw.attributes)
-            _set(self, "_attributes", found)
-        return found
+        try:
+            return self._decoded
+        except AttributeError:  # the first access: the slot is still empty
+            self._decoded = tuple(GalaxyAttribute.from_proto(a) for a in self._raw.attributes)
+            return self._decoded
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, GalaxyObject):
             return NotImplemented
-        return self.has_children == other.has_children and self.raw == other.raw
+        return self._hint == other._hint and self._raw == other._raw
 
     def __hash__(self) -> int:
-        return hash((self.raw.gobject_id, self.raw.tag_name, self.raw.contained_path))
+        raw = self._raw
+        return hash((raw.gobject_id, raw.tag_name, raw.contained_path))
 
     def __repr__(self) -> str:
         return (
             f"GalaxyObject(gobject_id={self.gobject_id}, tag_name={self.tag_name!r}, "
-            f"contained_path={self.contained_path!r}, attributes={len(self.raw.attributes)})"
+            f"contained_path={self.contained_path!r}, attributes={len(self._raw.attributes)})"
         )
 
 
@@ -190,20 +190,12 @@ def timestamp_of(message: Any, name: str) -> datetime | None:
     return moment
 
 
-def objects_of(
-    messages: Sequence[gpb.GalaxyObject], hints: Sequence[bool] | None = None
-) -> list[GalaxyObject]:
-    """Typed objects of one page; ``hints``: a browse's parallel ``child_has_children``.
-
-    A hint the reply left out (a shorter list) is None: not known.
-    """
-    if hints is None:
-        return [GalaxyObject(m) for m in messages]
+def hints_for(messages: Sequence[gpb.GalaxyObject], hints: Sequence[bool | None]) -> Sequence[bool | None]:
+    """A browse's ``child_has_children``, one per child: a hint the reply left out is None (not known)."""
     if len(hints) == len(messages):
-        return [GalaxyObject(m, h) for m, h in zip(messages, hints, strict=True)]
-    known = list(hints)[: len(messages)]
-    padded: list[bool | None] = [*known, *([None] * (len(messages) - len(known)))]
-    return [GalaxyObject(m, h) for m, h in zip(messages, padded, strict=True)]
+        return hints
+    known: list[bool | None] = [*hints[: len(messages)]]
+    return [*known, *([None] * (len(messages) - len(known)))]
 
 
 # ---------------------------------------------------------------- requests
