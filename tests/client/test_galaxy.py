@@ -464,3 +464,46 @@ async def test_a_cancelled_page_wait_on_trio_is_asked_for_again(
             objects = [obj async for obj in listing]
             assert tags(objects) == ["Loose", "Site", "North", "Mixer", "TankA", "TankA_LT", "TankB", "Spare"]
             assert (await client.statistics()).open_http2_streams == 0
+
+
+class PagesInMemory:
+    """A transport stand-in: DiscoverHierarchy over three pages, answered at once."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    async def unary(self, method: str, request: Any, timeout: float | None) -> gpb.DiscoverHierarchyReply:
+        self.tokens.append(request.page_token)
+        page = int(request.page_token or "0")
+        reply = gpb.DiscoverHierarchyReply(next_page_token=str(page + 1) if page < 2 else "")
+        reply.objects.add(gobject_id=page + 1)
+        return reply
+
+
+def test_a_page_received_by_a_cancelled_take_is_not_lost() -> None:
+    from mxgateway._client.galaxy import _PageFetcher
+
+    transport = PagesInMemory()
+    fetcher = _PageFetcher(
+        transport, "GalaxyRepository/DiscoverHierarchy", lambda t: gpb.DiscoverHierarchyRequest(page_token=t)
+    )  # type: ignore[arg-type]
+
+    async def main() -> list[int]:
+        first = asyncio.get_running_loop().create_task(fetcher.take(None, True))
+        turns = 0
+        while fetcher._held is None:  # step the loop until page 1 is in and the take yields
+            await asyncio.sleep(0)
+            turns += 1
+            assert turns < 100
+        assert not first.done()
+        first.cancel()  # cancelled while it lets the request for page 2 go out
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        pages = []
+        while not fetcher.done:
+            reply = await fetcher.take(None, True)
+            pages.append(reply.objects[0].gobject_id)
+        return pages
+
+    assert run_asyncio(main) == [1, 2, 3]
+    assert transport.tokens == ["", "1", "2"]  # each page asked for once

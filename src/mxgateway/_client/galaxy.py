@@ -88,7 +88,13 @@ class _PageFetcher:
         self._request = request
         self._token = ""
         self._task: asyncio.Task[Any] | None = None
-        self.done = False
+        self._held: Any = None  # a reply received, not handed out yet
+        self._finished = False  # the last page was received
+
+    @property
+    def done(self) -> bool:
+        """Every page was handed out."""
+        return self._finished and self._held is None
 
     async def _fetch(self, token: str, timeout: float | None) -> Any:
         return await self._transport.unary(self._method, self._request(token), timeout)
@@ -97,30 +103,34 @@ class _PageFetcher:
         """The next page's reply; with ``ahead``, the request for the one after it goes out at once.
 
         A page that failed (or whose wait was cancelled) is asked for again
-        by the next ``take``, with the same page token.
+        by the next ``take``, with the same page token; a page received by
+        a ``take`` cancelled afterwards is handed out by the next one.
         """
-        loop = asyncio.get_running_loop()
-        task = self._task
-        if task is None:
-            task = self._task = loop.create_task(self._fetch(self._token, timeout))
-        try:
-            reply = await task
-        finally:
-            self._task = None
-        self._token = token = reply.next_page_token
-        if not token:
-            self.done = True
-        elif ahead:
-            self._task = loop.create_task(self._fetch(token, timeout))
-            self._task.add_done_callback(_retrieve)
-            # One loop turn, so that the request is on the wire before the
-            # caller goes through this page without yielding to the loop.
-            await asyncio.sleep(0)
-        return reply
+        held = self._held
+        if held is None:
+            loop = asyncio.get_running_loop()
+            task = self._task
+            if task is None:
+                task = self._task = loop.create_task(self._fetch(self._token, timeout))
+            try:
+                held = await task
+            finally:
+                self._task = None
+            self._held = held
+            self._token = held.next_page_token
+            self._finished = not self._token
+            if ahead and not self._finished:
+                self._task = loop.create_task(self._fetch(self._token, timeout))
+                self._task.add_done_callback(_retrieve)
+                # One loop turn, so that the request is on the wire before the
+                # caller goes through this page without yielding to the loop.
+                await asyncio.sleep(0)
+        self._held = None
+        return held
 
     async def cancel(self) -> None:
         """Drop the page in flight (its HTTP/2 stream is reset) and wait until it is gone."""
-        self.done = True
+        self._finished, self._held = True, None
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
