@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "EventOverflowError": "mxgateway._errors",
     "ReconnectFailedError": "mxgateway._errors",
     "SessionLostError": "mxgateway._errors",
+    "GalaxyObjectNotFoundError": "mxgateway._errors",
     "MxType": "mxgateway._core.values",
     "Value": "mxgateway._core.values",
     "encode_value": "mxgateway._core.values",
@@ -73,12 +74,19 @@ _EXPORTS: dict[str, str] = {
     "WriteResult": "mxgateway._core.replies",
     "ReadResult": "mxgateway._core.replies",
     "SessionCommands": "mxgateway._client.session",
+    "GalaxyBrowser": "mxgateway._client.galaxy",
+    "GalaxyListing": "mxgateway._client.galaxy",
+    "GalaxyNode": "mxgateway._client.galaxy",
+    "GalaxyObject": "mxgateway._core.galaxy",
+    "GalaxyAttribute": "mxgateway._core.galaxy",
+    "DeployEvent": "mxgateway._core.galaxy",
     "PumpStatistics": "mxgateway._transport.streams",
     "TransportStatistics": "mxgateway._transport.channel",
 }
 
 if TYPE_CHECKING:
     from mxgateway._asyncio.client import EventStream, GatewayClient, Session
+    from mxgateway._client.galaxy import GalaxyBrowser, GalaxyListing, GalaxyNode
     from mxgateway._client.session import SessionCommands
     from mxgateway._core.events import (
         AlarmTransition,
@@ -92,6 +100,7 @@ if TYPE_CHECKING:
         WriteComplete,
         decode_event,
     )
+    from mxgateway._core.galaxy import DeployEvent, GalaxyAttribute, GalaxyObject
     from mxgateway._core.quality import Quality
     from mxgateway._core.replies import (
         ReadResult,
@@ -115,6 +124,7 @@ if TYPE_CHECKING:
         EventOverflowError,
         EventStreamError,
         FailedPreconditionError,
+        GalaxyObjectNotFoundError,
         GatewayUnavailableError,
         InvalidRequestError,
         MxAccessError,
@@ -147,11 +157,18 @@ __all__ = [
     "CommandError",
     "DataChange",
     "DeadlineExceededError",
+    "DeployEvent",
     "Event",
     "EventOverflowError",
     "EventStream",
     "EventStreamError",
     "FailedPreconditionError",
+    "GalaxyAttribute",
+    "GalaxyBrowser",
+    "GalaxyListing",
+    "GalaxyNode",
+    "GalaxyObject",
+    "GalaxyObjectNotFoundError",
     "GatewayClient",
     "GatewayUnavailableError",
     "InvalidRequestError",

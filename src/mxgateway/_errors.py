@@ -79,6 +79,20 @@ class SessionNotFoundError(RpcError):
     status = "NOT_FOUND"
 
 
+class GalaxyObjectNotFoundError(RpcError):
+    """A browse named a parent the Galaxy repository does not have (NOT_FOUND).
+
+    ``parent`` says which, in words: ``"tag name 'Tank9'"``,
+    ``"gobject id 42"`` or ``"contained path 'Plant/Tank9'"``.
+    """
+
+    status = "NOT_FOUND"
+
+    def __init__(self, details: str, *, parent: str, method: str | None = None) -> None:
+        super().__init__(details, method=method)
+        self.parent = parent
+
+
 class DeadlineExceededError(RpcError, TimeoutError):
     """A deadline passed: the local one or the server's DEADLINE_EXCEEDED.
 

@@ -7,7 +7,7 @@ lets ``batch`` reuse one connection for many lines.
 
 The top-level help lists the MXAccess commands in panels (sessions, items,
 writes, bulk, events) and each newer family as one sub-app line
-(``alarms``; ``galaxy`` has its place in the same panel).
+(``alarms``, ``galaxy``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from mxgateway_cli._alarm_commands import register_alarm_commands
 from mxgateway_cli._batch import BATCH_END_OF_RESULT, NOT_IN_BATCH, batch_command
 from mxgateway_cli._connection import UsageError, secrets_in_argv
 from mxgateway_cli._flags import NO_CONNECTION, JsonFlag
+from mxgateway_cli._galaxy_commands import register_galaxy_commands
 from mxgateway_cli._inputs import Port
 from mxgateway_cli._jobs import EXIT_OK, EXIT_USAGE, Job, execute, report_error
 from mxgateway_cli._session_commands import register_session_commands
@@ -92,6 +93,7 @@ def version(*, json_output: JsonFlag = False) -> int:
 
 register_session_commands(app)
 register_alarm_commands(app, FAMILIES)
+register_galaxy_commands(app, FAMILIES)
 
 
 def _parse_batch_line(argv: list[str]) -> Job | None:

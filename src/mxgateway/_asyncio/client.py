@@ -9,16 +9,19 @@ loop. It never imports trio or trio-asyncio.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from mxgateway._client.core import ClientCore, Pipeline
+from mxgateway._client.galaxy import GalaxyBrowser
 from mxgateway._client.session import SessionBase
 from mxgateway._client.streams import EventStreamBase
 from mxgateway._core import requests
 from mxgateway._core.events import Event
+from mxgateway._core.galaxy import DeployEvent
 from mxgateway._errors import DeadlineExceededError, GatewayUnavailableError, SessionLostError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
@@ -132,6 +135,11 @@ class GatewayClient(ClientCore):
 
     def statistics(self) -> TransportStatistics:
         return self._statistics()
+
+    @functools.cached_property
+    def galaxy(self) -> GalaxyBrowser[EventStream[DeployEvent]]:
+        """The Galaxy repository: browse the deployed objects, watch deploys (``GalaxyBrowser``)."""
+        return GalaxyBrowser(self, lambda pipeline: EventStream(self._runner, pipeline))
 
 
 def _gateway_gone(error: BaseException) -> bool:

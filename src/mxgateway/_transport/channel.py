@@ -34,9 +34,13 @@ from mxgateway._errors import (
     MxGatewayError,
 )
 from mxgateway._options import ClientOptions
-from mxgateway.generated import mxaccess_gateway_grpc
+from mxgateway.generated import galaxy_repository_grpc, mxaccess_gateway_grpc
 
 log = logging.getLogger("mxgateway")
+
+# A method named "GalaxyRepository/<Rpc>" is one of the GalaxyRepository service
+# (same channel); a bare name is one of MxAccessGateway.
+GALAXY_SERVICE = "GalaxyRepository"
 
 
 class WireBytes:
@@ -137,6 +141,7 @@ class GatewayTransport:
         self.options = options
         self._channel: Channel | None = None
         self._stub: mxaccess_gateway_grpc.MxAccessGatewayStub | None = None
+        self._galaxy_stub: galaxy_repository_grpc.GalaxyRepositoryStub | None = None
         self._closed = False
         self._metadata: dict[str, str] = {}
         if options.api_key is not None:
@@ -194,6 +199,7 @@ class GatewayTransport:
             channel.close()
             raise
         self._stub = mxaccess_gateway_grpc.MxAccessGatewayStub(channel)
+        self._galaxy_stub = galaxy_repository_grpc.GalaxyRepositoryStub(channel)
 
     async def ensure_connected(self) -> None:
         """(Re)open the channel's connection if it has none, bounded by connect_timeout.
@@ -314,6 +320,16 @@ class GatewayTransport:
             raise ClientClosedError("the client is not connected")
         return self._stub
 
+    def _stub_method(self, method: str) -> Any:
+        """The stub's callable for ``method`` (``"Invoke"``, or ``"GalaxyRepository/BrowseChildren"``)."""
+        service, _, name = method.rpartition("/")
+        if not service:
+            return getattr(self.require_stub(), method)
+        if service != GALAXY_SERVICE:
+            raise ValueError(f"unknown service in method name {method!r}")
+        self.require_stub()  # the same closed/not-connected checks
+        return getattr(self._galaxy_stub, name)
+
     @contextlib.contextmanager
     def call(self, method: str) -> Iterator[None]:
         """One RPC's life: counted, and its failures turned into library errors."""
@@ -337,11 +353,11 @@ class GatewayTransport:
         raise translated from None
 
     async def unary(self, method: str, request: Message, timeout: float | None) -> Any:
-        """One unary RPC (``method`` is the RPC name, e.g. ``"Invoke"``)."""
-        stub = self.require_stub()
+        """One unary RPC (``method``: ``"Invoke"``, ``"GalaxyRepository/BrowseChildren"``, ...)."""
+        stub_method = self._stub_method(method)
         with self.call(method):
             await self.ensure_connected()
-            return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
+            return await stub_method(request, timeout=timeout, metadata=self._metadata)
 
     async def collect(self, method: str, request: Message, timeout: float | None) -> list[Any]:
         """Every message of a short server stream (e.g. QueryActiveAlarms)."""
@@ -359,7 +375,7 @@ class GatewayTransport:
 
         With ``wire_bytes`` its messages arrive as the serialized bytes.
         """
-        stub_method = getattr(self.require_stub(), method)
+        stub_method = self._stub_method(method)
         if wire_bytes:
             stub_method = UnaryStreamMethod(
                 stub_method.channel, stub_method.name, stub_method.request_type, WireBytes

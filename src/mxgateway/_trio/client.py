@@ -14,6 +14,7 @@ remaining Trio deadline is sent to the gateway as the gRPC timeout.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -23,10 +24,12 @@ from typing import Any, Self, TypeVar
 import trio
 
 from mxgateway._client.core import ClientCore, Pipeline
+from mxgateway._client.galaxy import GalaxyBrowser
 from mxgateway._client.session import SessionBase
 from mxgateway._client.streams import EventStreamBase
 from mxgateway._core import requests
 from mxgateway._core.events import Event
+from mxgateway._core.galaxy import DeployEvent
 from mxgateway._errors import ClientClosedError, DeadlineExceededError
 from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
@@ -183,6 +186,11 @@ class TrioGatewayClient(ClientCore):
 
     async def statistics(self) -> TransportStatistics:
         return await self._runner.run(_as_coroutine, self._statistics)
+
+    @functools.cached_property
+    def galaxy(self) -> GalaxyBrowser[TrioEventStream[DeployEvent]]:
+        """The Galaxy repository: browse the deployed objects, watch deploys (``GalaxyBrowser``)."""
+        return GalaxyBrowser(self, lambda pipeline: TrioEventStream(self._runner, pipeline))
 
 
 async def _as_coroutine(fn: Callable[[], T]) -> T:
