@@ -66,7 +66,15 @@ def golden(name: str, document: Any) -> None:
     assert document == expected
 
 
-def test_readme_command_sequence(cli: Cli) -> None:
+def test_readme_command_sequence(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.loops import ManualClock
+
+    # A stopped clock: no value moves on its own, so the events after the write are the write's.
+    with run_simulator_in_thread(clock=ManualClock()) as still:
+        _readme_command_sequence(Cli(capsys, still.endpoint))
+
+
+def _readme_command_sequence(cli: Cli) -> None:
     opened = cli.json("open-session")
     assert opened["sessionId"].startswith("session-") and opened["gatewayProtocolVersion"] == 3
     session = opened["sessionId"]

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from typing import Any
 
 READY_TIMEOUT = 30.0
@@ -74,18 +75,34 @@ class SimulatorProcess:
         self.close()
 
 
+# Bytes read past the last line, per pipe (weakly: a closed pipe's number is reused).
+_pending: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
+
+
 def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
-    """The process's first stdout line, waited for with a bound (never a sleep)."""
+    """The process's next stdout line, waited for with a bound (never a sleep).
+
+    Reads the pipe's descriptor directly and keeps what comes after the line:
+    a buffered ``readline`` would swallow a second line that arrived with the
+    first, and ``select`` would then wait for data already read.
+    """
     assert process.stdout is not None
+    pipe = process.stdout
+    descriptor = pipe.fileno()
+    buffer = _pending.pop(pipe, b"")
     deadline = time.monotonic() + timeout
-    while True:
+    while b"\n" not in buffer:
         left = deadline - time.monotonic()
         if left <= 0:
             process.kill()
-            raise TimeoutError("the simulator process did not report ready")
-        readable, _, _ = select.select([process.stdout], [], [], left)
+            raise TimeoutError("the process printed no (complete) line in time")
+        readable, _, _ = select.select([descriptor], [], [], left)
         if readable:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"the simulator process exited (status {process.wait(10)})")
-            return line
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                raise RuntimeError(f"the process exited (status {process.wait(10)})")
+            buffer += chunk
+    line, _, rest = buffer.partition(b"\n")
+    if rest:
+        _pending[pipe] = rest
+    return line.decode() + "\n"
