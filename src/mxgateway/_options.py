@@ -168,13 +168,18 @@ def _check_number(name: str, value: object, low: float, high: float) -> None:
         raise ClientConfigError(f"{name} must be a number from {low:g} to {high:g}")
 
 
+def is_positive_seconds(value: object) -> bool:
+    """A duration: a real number (not a bool), finite and above zero."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
 def _check_positive(name: str, value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
+    if not is_positive_seconds(value):
         raise ClientConfigError(f"{name} must be a positive number of seconds")
 
 

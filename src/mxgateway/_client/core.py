@@ -12,7 +12,6 @@ the front end's ``Runner``.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,13 +20,13 @@ from google.protobuf.message import Message
 
 from mxgateway._client.link import SessionLink
 from mxgateway._client.runner import Runner
-from mxgateway._client.sources import AlarmSource, EventSource
+from mxgateway._client.sources import EventSource, ReopenedSource
 from mxgateway._core import requests
 from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.replies import SessionInfo, acknowledged, check_protocol_status, session_state_name
 from mxgateway._core.statuses import MxStatus
 from mxgateway._errors import ArgumentError, SessionNotFoundError
-from mxgateway._options import ClientOptions
+from mxgateway._options import ClientOptions, is_positive_seconds
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
 from mxgateway._transport.streams import OverflowPolicy, StreamPump
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
@@ -45,12 +44,7 @@ def check_call_timeout(timeout: float | None) -> float | None:
     """A per-call timeout: None (the client's default) or a positive, finite number of seconds."""
     if timeout is None:
         return None
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not math.isfinite(timeout)
-        or timeout <= 0
-    ):
+    if not is_positive_seconds(timeout):
         raise ArgumentError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
     return float(timeout)
 
@@ -241,7 +235,7 @@ class ClientCore:
         pump: StreamPump[Any] = StreamPump(
             self._transport,
             "StreamAlarms",
-            AlarmSource(request),
+            ReopenedSource("alarm feed", request),
             capacity=buffer_size,
             overflow=overflow,
             reconnect=self.options.reconnect,

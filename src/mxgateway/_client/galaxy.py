@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 from google.protobuf.message import Message
 
 from mxgateway._client.core import check_call_timeout
+from mxgateway._client.sources import ReopenedSource
 from mxgateway._core import galaxy as core_galaxy
 from mxgateway._core.event_cursor import DeliveryQueue
 from mxgateway._core.galaxy import BrowseFilter, DeployEvent, GalaxyObject, Parent, hints_for
@@ -49,31 +50,6 @@ DEFAULT_DEPLOY_BUFFER = 256  # deploys are rare; a consumer this far behind is g
 
 def _method(name: str) -> str:
     return f"{GALAXY_SERVICE}/{name}"
-
-
-class DeploySource:
-    """WatchDeployEvents for ``StreamPump``: re-opened as it was after a lost connection.
-
-    The gateway keeps no history of deploys, so one made while the
-    connection was down is not delivered (``last_deploy_time()`` tells).
-    """
-
-    description = "deploy event stream"
-
-    def request(self, resume_after: int) -> Message:
-        return gpb.WatchDeployEventsRequest()
-
-    def resume_point(self, last: Any, previous: int) -> int:
-        return 0
-
-    def gateway_time(self, message: Any) -> float | None:
-        return None
-
-    def is_replay_gap(self, message: Any) -> bool:
-        return False
-
-    async def session_lost(self, error: MxGatewayError, resume_after: int) -> Any:
-        raise error
 
 
 # ----------------------------------------------------------------- paging
@@ -494,7 +470,7 @@ class GalaxyBrowser(Generic[StreamT]):
         pump: StreamPump[Any] = StreamPump(
             core._transport,
             _method("WatchDeployEvents"),
-            DeploySource(),
+            ReopenedSource("deploy event stream", gpb.WatchDeployEventsRequest()),
             capacity=buffer_size,
             overflow=overflow,
             reconnect=core.options.reconnect,

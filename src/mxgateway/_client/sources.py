@@ -68,12 +68,16 @@ class EventSource:
         ) from None
 
 
-class AlarmSource:
-    """StreamAlarms: re-opened as it was (the feed starts again with its snapshot)."""
+class ReopenedSource:
+    """A stream without sequences, re-opened as it was after a lost connection.
 
-    description = "alarm feed"
+    The alarm feed then starts again with its snapshot of active alarms; the
+    deploy-event stream simply goes on (the gateway keeps no history of
+    deploys, so one made while the connection was down is not delivered).
+    """
 
-    def __init__(self, request: Message) -> None:
+    def __init__(self, description: str, request: Message) -> None:
+        self.description = description
         self._request = request
 
     def request(self, resume_after: int) -> Message:
