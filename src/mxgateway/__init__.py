@@ -48,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "EventOverflowError": "mxgateway._errors",
     "ReconnectFailedError": "mxgateway._errors",
     "SessionLostError": "mxgateway._errors",
+    "TagError": "mxgateway._errors",
+    "EventStreamBusyError": "mxgateway._errors",
     "MxType": "mxgateway._core.values",
     "Value": "mxgateway._core.values",
     "encode_value": "mxgateway._core.values",
@@ -73,6 +75,9 @@ _EXPORTS: dict[str, str] = {
     "WriteResult": "mxgateway._core.replies",
     "ReadResult": "mxgateway._core.replies",
     "SessionCommands": "mxgateway._client.session",
+    "TagSubscription": "mxgateway._client.tags",
+    "TagChange": "mxgateway._core.tags",
+    "TagReading": "mxgateway._core.tags",
     "PumpStatistics": "mxgateway._transport.streams",
     "TransportStatistics": "mxgateway._transport.channel",
 }
@@ -80,6 +85,7 @@ _EXPORTS: dict[str, str] = {
 if TYPE_CHECKING:
     from mxgateway._asyncio.client import EventStream, GatewayClient, Session
     from mxgateway._client.session import SessionCommands
+    from mxgateway._client.tags import TagSubscription
     from mxgateway._core.events import (
         AlarmTransition,
         BufferedDataChange,
@@ -101,6 +107,7 @@ if TYPE_CHECKING:
         WriteResult,
     )
     from mxgateway._core.statuses import MxStatus, StatusCategory, StatusSource
+    from mxgateway._core.tags import TagChange, TagReading
     from mxgateway._core.values import MxType, Value, decode_value, encode_value, parse_text_value
     from mxgateway._errors import (
         AlreadyExistsError,
@@ -113,6 +120,7 @@ if TYPE_CHECKING:
         CommandError,
         DeadlineExceededError,
         EventOverflowError,
+        EventStreamBusyError,
         EventStreamError,
         FailedPreconditionError,
         GatewayUnavailableError,
@@ -125,6 +133,7 @@ if TYPE_CHECKING:
         RpcError,
         SessionLostError,
         SessionNotFoundError,
+        TagError,
         ValueConversionError,
     )
     from mxgateway._options import ClientOptions, ReconnectPolicy
@@ -150,6 +159,7 @@ __all__ = [
     "Event",
     "EventOverflowError",
     "EventStream",
+    "EventStreamBusyError",
     "EventStreamError",
     "FailedPreconditionError",
     "GatewayClient",
@@ -179,6 +189,10 @@ __all__ = [
     "StatusCategory",
     "StatusSource",
     "SubscribeResult",
+    "TagChange",
+    "TagError",
+    "TagReading",
+    "TagSubscription",
     "TransportStatistics",
     "TrioEventStream",
     "TrioGatewayClient",
