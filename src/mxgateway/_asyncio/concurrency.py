@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 if TYPE_CHECKING:
     from mxgateway._client.tags import LoopEvent
+
+T = TypeVar("T")
 
 
 class AsyncioTasks:
@@ -62,3 +65,19 @@ class AsyncioConcurrency:
 
     async def checkpoint(self) -> None:
         await asyncio.sleep(0)
+
+    async def shielded(self, fn: Callable[[], Awaitable[T]]) -> T:
+        async def run() -> T:
+            return await fn()
+
+        task = asyncio.get_running_loop().create_task(run())
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # Cancelled meanwhile: let the cleanup finish (it is bounded), then be cancelled.
+            while not task.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([task])
+            if not task.cancelled() and task.exception() is not None:
+                task.exception()  # retrieved: the cancellation is what the caller gets
+            raise

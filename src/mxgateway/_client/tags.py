@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 from mxgateway._client.core import check_call_timeout
 from mxgateway._core import requests
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from mxgateway._core.replies import SubscribeResult
 
 log = logging.getLogger("mxgateway")
+T = TypeVar("T")
 
 TagOverflow = Literal["backpressure", "drop_oldest", "error"]
 TAG_OVERFLOW_POLICIES: tuple[str, ...] = ("backpressure", "drop_oldest", "error")
@@ -96,6 +97,13 @@ class Concurrency(Protocol):
         ...
 
     async def checkpoint(self) -> None: ...
+
+    async def shielded(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """``await fn()`` to its end even if the caller is cancelled meanwhile (``fn`` bounds itself).
+
+        A cancellation that came meanwhile is delivered after it.
+        """
+        ...
 
 
 # ------------------------------------------------------ who has the stream
@@ -430,7 +438,7 @@ class TagSubscription:
                 async with self._changing:
                     # Shielded: once the worker has the items, their handles must be known
                     # here, or leaving the block could not remove them.
-                    added = await self._session._client.shielded(
+                    added = await self._loop.shielded(
                         functools.partial(self._subscribe_items, [entry.name for entry in fresh])
                     )
             except BaseException:
@@ -511,7 +519,7 @@ class TagSubscription:
         handles = [entry.handle for entry in entries if entry.handle and entry.alive]
         if handles:
             async with self._changing:
-                await self._session._client.shielded(
+                await self._loop.shielded(
                     functools.partial(self._session.unsubscribe_bulk, self._server, handles, timeout=timeout)
                 )
         for entry in entries:
@@ -689,7 +697,7 @@ class TagSubscription:
             await self._write_entry(entry, value, confirm, user, verifier, mx_type, timeout)
         finally:
             if temporary and entry.hidden and router.entry(tag) is entry:
-                await self._session._client.shielded(functools.partial(self._drop, [entry], CLEANUP_TIMEOUT))
+                await self._loop.shielded(functools.partial(self._drop, [entry], CLEANUP_TIMEOUT))
 
     async def _write_entry(
         self,
@@ -784,7 +792,7 @@ class TagSubscription:
         if session.closed or not self._server:
             return
         try:
-            await session._client.shielded(self._cleanup)
+            await self._loop.shielded(self._cleanup)
         except Exception as error:
             self.cleanup_error = error
             gone = isinstance(

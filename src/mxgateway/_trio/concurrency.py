@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import trio
 
 if TYPE_CHECKING:
     from mxgateway._client.tags import LoopEvent
+
+T = TypeVar("T")
 
 
 class NurseryTasks:
@@ -57,3 +59,8 @@ class TrioConcurrency:
 
     async def checkpoint(self) -> None:
         await trio.lowlevel.checkpoint()
+
+    async def shielded(self, fn: Callable[[], Awaitable[T]]) -> T:
+        with trio.CancelScope(shield=True):
+            result = await fn()
+        return result
