@@ -23,7 +23,9 @@ from mxgateway.generated import mxaccess_gateway_pb2 as pb
 SERVER = 7
 
 
-def data_change(item: int, value: object, sequence: int, *, server: int = SERVER, error: bool = False) -> object:
+def data_change(
+    item: int, value: object, sequence: int, *, server: int = SERVER, error: bool = False
+) -> object:
     event = pb.MxEvent(
         worker_sequence=sequence,
         family=pb.MX_EVENT_FAMILY_ON_DATA_CHANGE,
@@ -154,7 +156,10 @@ def test_a_refused_tag_reports_its_error_as_its_first_value() -> None:
     router.refused(bad, TagError("Bad", message="Bad: refused"))
     router.on_event(data_change(1, 1, 1))
     changes = list(router.ready)
-    assert [(c.tag, c.first, c.error is not None) for c in changes] == [("Bad", True, True), ("A", True, False)]
+    assert [(c.tag, c.first, c.error is not None) for c in changes] == [
+        ("Bad", True, True),
+        ("A", True, False),
+    ]
     assert [e.name for e in router.reported] == ["Bad", "A"] and not router.holding
 
 
