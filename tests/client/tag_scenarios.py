@@ -90,6 +90,7 @@ class World:
     sim: ThreadedSimulator
     clock: ManualClock
     offload: Callable[[Callable[[], Any]], Awaitable[Any]]
+    together: Callable[..., Awaitable[None]]  # run coroutine functions concurrently, until all end
 
     def advance(self, seconds: float = 1.0) -> None:
         """Move the simulator's clock and let it evaluate its values (a ramp moves once a second)."""
@@ -234,6 +235,21 @@ async def write_without_a_subscription(w: World) -> None:
         await w.session.write("Line.Setpoint", 1.0, verifier=SUPERVISOR)
     with pytest.raises(TypeError):
         await w.session.write("Line.Setpoint", 1.0, user_id=3)
+
+
+async def concurrent_writes_by_name(w: World) -> None:
+    async def write(tag: str, value: object) -> None:
+        await w.session.write(tag, value)
+
+    # Without a subscription each write runs one of its own, one after the other.
+    await w.together(lambda: write("Line.Setpoint", 21.0), lambda: write("Line.Running", True))
+    async with w.session.subscribe("Line.Counter") as sub:
+        await anext(sub)
+        # With one open, they share it, each adding its tag for the length of its write.
+        await w.together(lambda: write("Line.Setpoint", 22.0), lambda: write("Line.Running", False))
+        assert sub.tags == ("Line.Counter",) and w.advised() == 1
+    readings = await w.session.read(["Line.Setpoint", "Line.Running"])
+    assert [r.value for r in readings.values()] == [22.0, False]
 
 
 async def one_event_stream_per_session(w: World) -> None:
@@ -389,6 +405,7 @@ SCENARIOS: dict[str, Scenario] = {
     "writes_by_name": Scenario(writes_by_name),
     "write_without_a_subscription": Scenario(write_without_a_subscription),
     "one_event_stream_per_session": Scenario(one_event_stream_per_session),
+    "concurrent_writes_by_name": Scenario(concurrent_writes_by_name),
     "consumer_not_iterating": Scenario(a_consumer_that_does_not_iterate_does_not_stall_a_confirmed_write),
     "supervisory_and_buffered": Scenario(supervisory_and_buffered),
     "reads_by_name": Scenario(reads_by_name),

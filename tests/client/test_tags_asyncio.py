@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -14,6 +15,10 @@ from tests.support.loops import ManualClock, run_asyncio
 WAIT = 20.0
 
 
+async def together(*functions: Callable[[], Awaitable[None]]) -> None:
+    await asyncio.gather(*(function() for function in functions))
+
+
 def run(scenario: Scenario) -> None:
     clock = ManualClock()
     with run_simulator_in_thread(galaxy=galaxy(), settings=scenario.settings, clock=clock) as sim:
@@ -21,7 +26,7 @@ def run(scenario: Scenario) -> None:
         async def main() -> None:
             async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
                 async with await client.open_session("tags", recover=scenario.recover) as session:
-                    await scenario.run(World(session, sim, clock, asyncio.to_thread))
+                    await scenario.run(World(session, sim, clock, asyncio.to_thread, together))
 
         run_asyncio(main, WAIT)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 import trio
 
@@ -18,13 +20,19 @@ def bridge(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+async def together(*functions: Callable[[], Awaitable[None]]) -> None:
+    async with trio.open_nursery() as nursery:
+        for function in functions:
+            nursery.start_soon(function)
+
+
 async def run(scenario: Scenario, bridge: str) -> None:
     clock = ManualClock()
     with run_simulator_in_thread(galaxy=galaxy(), settings=scenario.settings, clock=clock) as sim:
         with trio.fail_after(WAIT):
             async with mxgateway.open_client(endpoint=sim.endpoint, plaintext=True, bridge=bridge) as client:
                 async with client.open_session("tags", recover=scenario.recover) as session:
-                    await scenario.run(World(session, sim, clock, trio.to_thread.run_sync))
+                    await scenario.run(World(session, sim, clock, trio.to_thread.run_sync, together))
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -275,6 +275,7 @@ class TagSubscription:
         self._done = False
         self._failure: BaseException | None = None
         self._closing = False
+        self._for_write = False  # a write by name's own: it ends with that write
         self.cleanup_error: BaseException | None = None
 
     def __repr__(self) -> str:
@@ -858,6 +859,7 @@ async def open_subscription(
     if session.closed:
         raise ClientClosedError(f"session {session.session_id} is closed")
     state = session._tags
+    subscription._for_write = for_write
     if for_write:
         state.claim.take(subscription, role)
     else:
@@ -911,10 +913,10 @@ async def write_tag(
         "timeout": limit,
     }
     current = state.subscription
-    if current is not None and not current._closing:
+    if current is not None and not current._closing and not current._for_write:
         await current._write(name, value, **options)
         return
-    async with state.write_lock(session):
+    async with state.write_lock(session):  # one write by name with a subscription of its own at a time
         current = state.subscription
         if current is not None and not current._closing:
             await current._write(name, value, **options)

@@ -134,10 +134,12 @@ class TagChange:
     """
 
     tag: str
-    worker_sequence: int
-    first: bool
-    after_gap: bool
     event: DataChange | BufferedDataChange | None
+    # Class-level defaults: a later value of a tag (the hot path) sets only ``tag`` and ``event``.
+    first = False
+    after_gap = False
+    _index = -1
+    _made_error: TagError | None = None
 
     def __init__(
         self,
@@ -149,16 +151,23 @@ class TagChange:
         index: int = -1,
         error: TagError | None = None,
     ) -> None:
-        # Straight into the instance dict: one is made per event on the hot path.
-        self.__dict__.update(
-            tag=tag,
-            worker_sequence=event.worker_sequence if event is not None else 0,
-            first=first,
-            after_gap=after_gap,
-            event=event,
-            _index=index,
-            _made_error=error,
-        )
+        # Straight into the instance dict (the class is read-only to others).
+        fields = self.__dict__
+        fields["tag"] = tag
+        fields["event"] = event
+        if first:
+            fields["first"] = True
+        if after_gap:
+            fields["after_gap"] = True
+        if index >= 0:
+            fields["_index"] = index
+        if error is not None:
+            fields["_made_error"] = error
+
+    @property
+    def worker_sequence(self) -> int:
+        event = self.event
+        return 0 if event is None else event.worker_sequence
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"TagChange is read-only (cannot set {name!r})")
@@ -173,7 +182,7 @@ class TagChange:
             return None
         if isinstance(event, DataChange):
             return event.mx_value
-        found: Value = event.values[self.__dict__["_index"]]
+        found: Value = event.values[self._index]
         return found
 
     @property
@@ -183,7 +192,7 @@ class TagChange:
             return None
         if isinstance(event, DataChange):
             return event.value
-        return event.values[self.__dict__["_index"]].value
+        return event.values[self._index].value
 
     @property
     def quality(self) -> Quality:
@@ -192,7 +201,7 @@ class TagChange:
             return _BAD
         if isinstance(event, DataChange):
             return event.quality
-        found: Quality = event.qualities[self.__dict__["_index"]]
+        found: Quality = event.qualities[self._index]
         return found
 
     @property
@@ -203,14 +212,14 @@ class TagChange:
         if isinstance(event, DataChange):
             return event.timestamp
         stamps = event.timestamps
-        index = self.__dict__["_index"]
+        index = self._index
         return stamps[index] if index < len(stamps) else None
 
     @property
     def statuses(self) -> tuple[MxStatus, ...]:
-        made = self.__dict__["_made_error"]
+        made = self._made_error
         if made is not None:
-            return made.statuses  # type: ignore[no-any-return]
+            return made.statuses
         event = self.event
         return () if event is None else event.statuses
 
@@ -218,7 +227,7 @@ class TagChange:
     def error(self) -> TagError | None:
         cached = self.__dict__
         if "_error" not in cached:
-            made = cached["_made_error"]
+            made = self._made_error
             event = self.event
             if made is not None or event is None:
                 cached["_error"] = made
@@ -302,6 +311,8 @@ class TagReading:
 
 
 # ----------------------------------------------------------------- routing
+
+_new_change = object.__new__  # TagChange without its __init__, for the hot path
 
 
 class TagEntry:
@@ -423,11 +434,15 @@ class TagRouter:
             entry = self.by_handle.get(event.item_handle)
             if entry is None:
                 self._unknown(event)
-                return
-            change = TagChange(entry.name, event, first=entry.first_pending, after_gap=entry.after_gap)
-            if entry.first_pending or entry.hidden or self.holding:
-                self._report(entry, change)
+            elif entry.first_pending or entry.hidden or self.holding:
+                self._report(
+                    entry, TagChange(entry.name, event, first=entry.first_pending, after_gap=entry.after_gap)
+                )
             else:  # the hot path: a later value of a visible tag
+                change = _new_change(TagChange)
+                fields = change.__dict__
+                fields["tag"] = entry.name
+                fields["event"] = event
                 entry.last = change
                 self.ready.append(change)
         elif kind is WriteComplete:
