@@ -221,15 +221,21 @@ class EventOverflowError(EventStreamError):
         self.capacity = capacity
 
 
-class EventStreamBusyError(EventStreamError):
-    """The session's one event stream is already taken by this client.
+class EventStreamBusyError(AlreadyExistsError, EventStreamError):
+    """The session's one event stream is already taken by this client; nothing was sent.
 
     A session has one event subscriber (the gateway refuses a second with
-    ALREADY_EXISTS). ``session.events()`` and ``session.subscribe()`` each
-    take it for as long as they are open, and a write by tag name takes it
-    while it waits (unless a subscription is open, which it then uses), so
-    at most one of them at a time.
+    ALREADY_EXISTS, hence the base class). ``session.events()`` and
+    ``session.subscribe()`` each take it for as long as they are open, and
+    a write by tag name takes it while it waits (unless a subscription is
+    open, which it then uses), so at most one of them at a time.
     """
+
+    def __init__(self, message: str) -> None:
+        self.status = "ALREADY_EXISTS"
+        self.details = message
+        self.method = "StreamEvents"
+        Exception.__init__(self, message)  # said by the client: no gRPC status prefix
 
 
 class ReconnectFailedError(GatewayUnavailableError):
