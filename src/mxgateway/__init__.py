@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     "ReconnectFailedError": "mxgateway._errors",
     "SessionLostError": "mxgateway._errors",
     "GalaxyObjectNotFoundError": "mxgateway._errors",
+    "TagError": "mxgateway._errors",
+    "EventStreamBusyError": "mxgateway._errors",
     "MxType": "mxgateway._core.values",
     "Value": "mxgateway._core.values",
     "encode_value": "mxgateway._core.values",
@@ -80,6 +82,9 @@ _EXPORTS: dict[str, str] = {
     "GalaxyObject": "mxgateway._core.galaxy",
     "GalaxyAttribute": "mxgateway._core.galaxy",
     "DeployEvent": "mxgateway._core.galaxy",
+    "TagSubscription": "mxgateway._client.tags",
+    "TagChange": "mxgateway._core.tags",
+    "TagReading": "mxgateway._core.tags",
     "PumpStatistics": "mxgateway._transport.streams",
     "TransportStatistics": "mxgateway._transport.channel",
 }
@@ -88,6 +93,7 @@ if TYPE_CHECKING:
     from mxgateway._asyncio.client import EventStream, GatewayClient, Session
     from mxgateway._client.galaxy import GalaxyBrowser, GalaxyListing, GalaxyNode
     from mxgateway._client.session import SessionCommands
+    from mxgateway._client.tags import TagSubscription
     from mxgateway._core.events import (
         AlarmTransition,
         BufferedDataChange,
@@ -110,6 +116,7 @@ if TYPE_CHECKING:
         WriteResult,
     )
     from mxgateway._core.statuses import MxStatus, StatusCategory, StatusSource
+    from mxgateway._core.tags import TagChange, TagReading
     from mxgateway._core.values import MxType, Value, decode_value, encode_value, parse_text_value
     from mxgateway._errors import (
         AlreadyExistsError,
@@ -122,6 +129,7 @@ if TYPE_CHECKING:
         CommandError,
         DeadlineExceededError,
         EventOverflowError,
+        EventStreamBusyError,
         EventStreamError,
         FailedPreconditionError,
         GalaxyObjectNotFoundError,
@@ -135,6 +143,7 @@ if TYPE_CHECKING:
         RpcError,
         SessionLostError,
         SessionNotFoundError,
+        TagError,
         ValueConversionError,
     )
     from mxgateway._options import ClientOptions, ReconnectPolicy
@@ -161,6 +170,7 @@ __all__ = [
     "Event",
     "EventOverflowError",
     "EventStream",
+    "EventStreamBusyError",
     "EventStreamError",
     "FailedPreconditionError",
     "GalaxyAttribute",
@@ -196,6 +206,10 @@ __all__ = [
     "StatusCategory",
     "StatusSource",
     "SubscribeResult",
+    "TagChange",
+    "TagError",
+    "TagReading",
+    "TagSubscription",
     "TransportStatistics",
     "TrioEventStream",
     "TrioGatewayClient",

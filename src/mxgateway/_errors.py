@@ -181,6 +181,39 @@ class MxAccessError(ProtocolStatusError):
         super().__init__(code, message, reply=reply)
 
 
+class TagError(MxAccessError):
+    """MXAccess refused one tag (an item named by its Galaxy reference) or reported a failure for it.
+
+    ``tag`` is the name as the caller gave it; ``hresult`` and ``statuses``
+    are what MXAccess reported (0 and empty when the gateway only gave a
+    message, as a bulk entry does). A bad tag name in a subscription is a
+    ``TagError`` on that tag's ``TagChange.error``; ``Subscription.add``,
+    ``write`` by name and ``TagReading.error`` raise or carry the same.
+    ``failed`` maps every tag of the call that failed to its error (this
+    one included).
+    """
+
+    def __init__(
+        self,
+        tag: str,
+        *,
+        message: str,
+        hresult: int = 0,
+        statuses: Sequence[MxStatus] = (),
+        reply: Any = None,
+        code: str = "MXACCESS_FAILURE",
+    ) -> None:
+        self.tag = tag
+        self.hresult = hresult
+        self.statuses = tuple(statuses)
+        self.code = code
+        self.protocol_message = message
+        self.failed: dict[str, TagError] = {tag: self}
+        # The message itself, without ProtocolStatusError's "protocol status" prefix:
+        # a bad tag name is usually reported on a data change, not by a reply.
+        CommandError.__init__(self, message, reply=reply)
+
+
 # ------------------------------------------------------------- event streams
 
 
@@ -200,6 +233,23 @@ class EventOverflowError(EventStreamError):
         super().__init__(message)
         self.last_worker_sequence = last_worker_sequence
         self.capacity = capacity
+
+
+class EventStreamBusyError(AlreadyExistsError, EventStreamError):
+    """The session's one event stream is already taken by this client; nothing was sent.
+
+    A session has one event subscriber (the gateway refuses a second with
+    ALREADY_EXISTS, hence the base class). ``session.events()`` and
+    ``session.subscribe()`` each take it for as long as they are open, and
+    a write by tag name takes it while it waits (unless a subscription is
+    open, which it then uses), so at most one of them at a time.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.status = "ALREADY_EXISTS"
+        self.details = message
+        self.method = "StreamEvents"
+        Exception.__init__(self, message)  # said by the client: no gRPC status prefix
 
 
 class ReconnectFailedError(GatewayUnavailableError):

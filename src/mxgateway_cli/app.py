@@ -33,6 +33,7 @@ from mxgateway_cli._galaxy_commands import register_galaxy_commands
 from mxgateway_cli._inputs import Port
 from mxgateway_cli._jobs import EXIT_OK, EXIT_USAGE, Job, execute, report_error
 from mxgateway_cli._session_commands import register_session_commands
+from mxgateway_cli._tag_commands import register_tag_commands
 
 app = App(
     name="mxgw-py",
@@ -94,6 +95,7 @@ def version(*, json_output: JsonFlag = False) -> int:
 register_session_commands(app)
 register_alarm_commands(app, FAMILIES)
 register_galaxy_commands(app, FAMILIES)
+register_tag_commands(app)
 
 
 def _parse_batch_line(argv: list[str]) -> Job | None:

@@ -31,7 +31,13 @@ def gateway() -> Iterator[FakeGateway]:
 def test_both_front_ends_are_the_one_core() -> None:
     assert issubclass(mxgateway.GatewayClient, ClientCore)
     assert issubclass(mxgateway.TrioGatewayClient, ClientCore)
-    for name in ("open_session_raw", "close_session_raw", "invoke_raw", "acknowledge_alarm", "query_active_alarms"):
+    for name in (
+        "open_session_raw",
+        "close_session_raw",
+        "invoke_raw",
+        "acknowledge_alarm",
+        "query_active_alarms",
+    ):
         assert getattr(mxgateway.GatewayClient, name) is getattr(ClientCore, name)
         assert getattr(mxgateway.TrioGatewayClient, name) is getattr(ClientCore, name)
 
@@ -48,7 +54,9 @@ def test_a_bad_per_call_timeout_is_refused_before_sending_asyncio(gateway: FakeG
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -2.0])
-async def test_a_bad_per_call_timeout_is_refused_before_sending_trio(gateway: FakeGateway, bad: float) -> None:
+async def test_a_bad_per_call_timeout_is_refused_before_sending_trio(
+    gateway: FakeGateway, bad: float
+) -> None:
     with trio.fail_after(WAIT):
         async with mxgateway.open_client(endpoint=gateway.endpoint, plaintext=True) as client:
             with pytest.raises(ArgumentError, match="timeout must be a positive, finite number"):
@@ -94,7 +102,9 @@ def test_statistics_count_calls_without_grpclib_internals(gateway: FakeGateway) 
     assert stats.open_http2_streams == 0
 
 
-def test_unknown_open_stream_count_is_none_not_zero(gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_open_stream_count_is_none_not_zero(
+    gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mxgateway import _compat
 
     monkeypatch.setattr(_compat, "_h2_connection", lambda channel: object())  # as if grpclib hid it

@@ -246,7 +246,9 @@ def test_giving_up_is_a_typed_error_with_the_resume_point() -> None:
 
     error = run_asyncio(main)
     assert error.last_worker_sequence == 7 and error.attempts == 3
-    assert isinstance(error, GatewayUnavailableError) and isinstance(error.last_error, GatewayUnavailableError)
+    assert isinstance(error, GatewayUnavailableError) and isinstance(
+        error.last_error, GatewayUnavailableError
+    )
     assert "resume after sequence 7" in str(error)
 
 

@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from mxgateway._asyncio.concurrency import AsyncioConcurrency
 from mxgateway._client.core import ClientCore, Pipeline
 from mxgateway._client.galaxy import GalaxyBrowser
 from mxgateway._client.session import SessionBase
@@ -150,6 +151,7 @@ class Session(SessionBase):
     """One gateway session. Every MXAccess command is a method (see SessionCommands)."""
 
     _client: GatewayClient
+    _concurrency = AsyncioConcurrency()  # for subscribe() and write by tag name
 
     def events(
         self,
@@ -167,7 +169,9 @@ class Session(SessionBase):
             decode=True,
             link=self._link,
         )
-        return EventStream(self._client._runner, pipeline)
+        stream: EventStream[Event] = EventStream(self._client._runner, pipeline)
+        stream._claim = self._tags.claim  # the session's one event stream, taken while it reads
+        return stream
 
     async def __aenter__(self) -> Self:
         return self

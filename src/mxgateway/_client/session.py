@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
+from mxgateway._client import tags as by_name
 from mxgateway._core import commands as build
 from mxgateway._core import replies as parse
 from mxgateway._core.events import Event
@@ -25,6 +27,7 @@ from mxgateway._core.replies import (
     SubscribeResult,
     WriteResult,
 )
+from mxgateway._core.requests import DEFAULT_EVENT_BUFFER
 from mxgateway._core.statuses import MxStatus
 from mxgateway._core.values import MxType
 from mxgateway._errors import (
@@ -38,9 +41,11 @@ from mxgateway.generated import mxaccess_gateway_pb2 as pb
 if TYPE_CHECKING:
     from mxgateway._client.core import ClientCore
     from mxgateway._client.link import SessionLink
+    from mxgateway._core.tags import TagReading
 
 TypeArg = MxType | str | None
 log = logging.getLogger("mxgateway")
+_UNSET: Any = object()  # an argument of the handle form of write() that was left out
 # Bounds the implicit close when a session block or its client is left.
 CLOSE_TIMEOUT = 5.0
 
@@ -121,6 +126,21 @@ class SessionCommands:
 
     # ----------------------------------------------------------------- writes
 
+    @overload
+    async def write(
+        self,
+        tag: str,
+        value: object,
+        /,
+        *,
+        confirm: bool = True,
+        user: int | tuple[str, str] | None = None,
+        verifier: int | tuple[str, str] | None = None,
+        type: TypeArg = None,
+        timeout: float | None = None,
+    ) -> None: ...
+
+    @overload
     async def write(
         self,
         server_handle: int,
@@ -130,13 +150,72 @@ class SessionCommands:
         type: TypeArg = None,
         user_id: int = 0,
         timeout: float | None = None,
-    ) -> None:
-        """Write a value; the outcome also arrives later as a WriteComplete event.
+    ) -> None: ...
 
-        ``type`` picks the MXAccess type when Python's is ambiguous
+    async def write(
+        self,
+        server_handle: int | str,
+        item_handle: Any = _UNSET,
+        value: object = _UNSET,
+        *,
+        type: TypeArg = None,
+        user_id: int = 0,
+        timeout: float | None = None,
+        confirm: bool = True,
+        user: int | tuple[str, str] | None = None,
+        verifier: int | tuple[str, str] | None = None,
+    ) -> None:
+        """Write a value: by tag name, or to an item by its handles.
+
+        ``write("Tank1.Setpoint", 42.0)``: by name. The MXAccess type comes
+        from the values the gateway reported for the tag, or from ``type``.
+        With ``confirm`` (default) it waits for the OnWriteComplete and
+        raises ``TagError`` (an ``MxAccessError``, with the HRESULT and the
+        statuses) when the write failed; ``user`` (a user id, or a
+        ``(user_name, password)`` pair authenticated for this write) makes
+        it a secured write, ``verifier`` too a verified one. It uses the
+        session's open subscription, or runs one of its own for the write.
+
+        ``write(server_handle, item_handle, value)``: the MXAccess Write of an
+        added and advised item; its outcome arrives later as a WriteComplete
+        event. ``type`` picks the MXAccess type when Python's is ambiguous
         (``"int32"``, ``"float"``, ...). Writes are never retried.
         """
+        if isinstance(server_handle, str):
+            if item_handle is _UNSET:  # write(tag, value=...)
+                item_handle, value = value, _UNSET
+            if value is not _UNSET or item_handle is _UNSET:
+                raise TypeError("write(tag, value, ...) takes the tag name and the value")
+            if user_id:
+                raise TypeError("write by tag name takes user=, not user_id=")
+            await self._write_tag(
+                server_handle,
+                item_handle,
+                confirm=confirm,
+                user=user,
+                verifier=verifier,
+                type=type,
+                timeout=timeout,
+            )
+            return
+        if item_handle is _UNSET or value is _UNSET:
+            raise TypeError("write(server_handle, item_handle, value, ...) needs all three")
+        if confirm is not True or user is not None or verifier is not None:
+            raise TypeError("confirm=, user= and verifier= are for write by tag name")
         await self._run(build.write(server_handle, item_handle, value, mx_type=type, user=user_id), timeout)
+
+    async def _write_tag(
+        self,
+        tag: str,
+        value: object,
+        *,
+        confirm: bool,
+        user: int | tuple[str, str] | None,
+        verifier: int | tuple[str, str] | None,
+        type: TypeArg,
+        timeout: float | None,
+    ) -> None:
+        raise NotImplementedError("write by tag name needs a session of a client")
 
     async def write2(
         self,
@@ -374,6 +453,7 @@ class SessionBase(SessionCommands):
         self.final_state: str | None = None
         self.close_error: BaseException | None = None
         self._close_lock = client.new_lock()
+        self._tags = by_name.SessionTags()
 
     @property
     def session_id(self) -> str:
@@ -390,6 +470,79 @@ class SessionBase(SessionCommands):
         if self.closed:
             raise ClientClosedError(f"session {self.session_id} is closed")
         return await self._client._invoke_on(self._link, command, timeout)
+
+    # ----------------------------------------------------------- by tag name
+
+    _concurrency: by_name.Concurrency  # the front end's: its tasks, events and timeouts
+
+    def subscribe(
+        self,
+        tags: str | Iterable[str],
+        *,
+        supervisory: bool = False,
+        buffered: float | None = None,
+        buffer_size: int = DEFAULT_EVENT_BUFFER,
+        overflow: by_name.TagOverflow = "backpressure",
+        first_value_timeout: float = by_name.DEFAULT_FIRST_VALUE_TIMEOUT,
+    ) -> AbstractAsyncContextManager[by_name.TagSubscription]:
+        """Subscribe to tags by name: ``async with session.subscribe(["A.B", "C.D"]) as tags:``.
+
+        Registers once, adds and advises the tags (bulk commands), and yields
+        a ``TagSubscription``: iterate it for ``TagChange``s, the first value
+        of each tag first; ``add``/``remove`` change the tags. Leaving the
+        block unadvises and removes them and unregisters (shielded, bounded),
+        on every exit path. ``supervisory``: AdviseSupervisory; ``buffered``:
+        buffered items with this update interval (seconds). It owns the
+        session's one event stream while open: ``events()`` at the same time
+        is an ``EventStreamBusyError``. See ``TagSubscription``.
+        """
+        return by_name.open_subscription(
+            self,
+            self._concurrency,
+            tags,
+            supervisory=supervisory,
+            buffered=buffered,
+            buffer_size=buffer_size,
+            overflow=overflow,
+            first_value_timeout=first_value_timeout,
+        )
+
+    async def read(
+        self, tags: str | Iterable[str], *, fresh: bool = False, timeout: float | None = None
+    ) -> dict[str, TagReading]:
+        """Read tags by name: ``{tag: TagReading}`` (value, quality, timestamp, error), in input order.
+
+        One ReadBulk; a tag that fails has its ``TagError`` in its reading,
+        the others are read. Unless ``fresh``, a tag of the open subscription
+        that has a good value is answered from it, without a call.
+        ``timeout`` bounds each tag's read (the reply may take a second
+        more); the worker reads an item it does not have advised by adding
+        and advising it and waiting for its first value.
+        """
+        return await by_name.read_tags(self, tags, fresh=fresh, timeout=timeout)
+
+    async def _write_tag(
+        self,
+        tag: str,
+        value: object,
+        *,
+        confirm: bool,
+        user: int | tuple[str, str] | None,
+        verifier: int | tuple[str, str] | None,
+        type: TypeArg,
+        timeout: float | None,
+    ) -> None:
+        await by_name.write_tag(
+            self,
+            self._concurrency,
+            tag,
+            value,
+            confirm=confirm,
+            user=user,
+            verifier=verifier,
+            type=type,
+            timeout=timeout,
+        )
 
     async def close(self, *, timeout: float | None = None) -> str:
         """Close the session; idempotent and safe to call concurrently.

@@ -10,7 +10,7 @@ with a task that fetches the next chunk ahead.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from mxgateway._client.core import Pipeline
 from mxgateway._client.runner import Runner
@@ -19,11 +19,18 @@ from mxgateway._core.event_cursor import EMPTY
 from mxgateway._errors import ClientClosedError, EventOverflowError
 from mxgateway._transport.streams import PumpStatistics
 
+if TYPE_CHECKING:
+    from mxgateway._client.tags import EventStreamClaim
+
 ItemT = TypeVar("ItemT")
 
 
 class EventStreamBase(Generic[ItemT]):
     """An async iterator over one server stream; see the front ends for ``async with``."""
+
+    # A session's stream takes the session's one event stream while it reads
+    # (a tag subscription may have it instead); set by ``session.events()``.
+    _claim: EventStreamClaim | None = None
 
     def __init__(
         self,
@@ -48,6 +55,8 @@ class EventStreamBase(Generic[ItemT]):
         if self._closed:
             raise ClientClosedError("the event stream is closed")
         if not self._opened:
+            if self._claim is not None:
+                self._claim.take(self, "session.events()")
             self._opened = True
             await self._runner.run(self._pump.start)
 
@@ -57,7 +66,11 @@ class EventStreamBase(Generic[ItemT]):
         Safe from any task, and while the caller is being cancelled.
         """
         self._closed = True
-        await self._runner.shielded(self._close_pump)
+        try:
+            await self._runner.shielded(self._close_pump)
+        finally:
+            if self._claim is not None:
+                self._claim.release(self)
 
     async def _close_pump(self) -> None:
         await self._runner.run(self._pump.aclose)

@@ -159,6 +159,9 @@ def timestamp(value: object) -> datetime:
     return value
 
 
+_required_timestamp = timestamp  # for write_bulk, whose own ``timestamp`` variable hides it
+
+
 def _timestamp_value(value: object) -> pb.MxValue:
     return encode_value(timestamp(value), MxType.TIME)
 
@@ -426,7 +429,8 @@ def write_bulk(
     form = _write_form(timestamped, current_user_id, 0, verifier_user_id)
     built = []
     for entry in _entries(entries, 3 if timestamped else 2):
-        timestamp: Any = entry[2] if timestamped else None  # checked by _write_fields
+        # Required in every entry of a timestamped form (None would silently drop it).
+        timestamp: Any = _required_timestamp(entry[2]) if timestamped else None
         built.append(
             form.bulk_entry(
                 item_handle=handle("item_handle", entry[0]),

@@ -35,6 +35,7 @@ from mxgateway._options import ClientOptions, coerce_options
 from mxgateway._transport.channel import GatewayTransport, TransportStatistics
 from mxgateway._transport.streams import DEFAULT_OVERFLOW, OverflowPolicy, PumpStatistics
 from mxgateway._trio.bridge import AsyncioBridge, BridgeKind, open_bridge
+from mxgateway._trio.concurrency import TrioConcurrency
 from mxgateway.generated import mxaccess_gateway_pb2 as pb
 
 T = TypeVar("T")
@@ -201,6 +202,7 @@ class TrioSession(SessionBase):
     """One gateway session; every MXAccess command is a method (SessionCommands)."""
 
     _client: TrioGatewayClient
+    _concurrency = TrioConcurrency()  # subscribe() is nursery-scoped: its reader is a task of its block
 
     def events(
         self,
@@ -218,7 +220,9 @@ class TrioSession(SessionBase):
             decode=True,
             link=self._link,
         )
-        return TrioEventStream(self._client._runner, pipeline)
+        stream: TrioEventStream[Event] = TrioEventStream(self._client._runner, pipeline)
+        stream._claim = self._tags.claim  # the session's one event stream, taken while it reads
+        return stream
 
 
 @dataclass(frozen=True)
