@@ -350,6 +350,7 @@ def test_an_http2_server_that_answers_404_is_not_a_gateway(
     import h2.config
     import h2.connection
     import h2.events
+    import h2.exceptions
 
     server, accepted = listener
 
@@ -358,12 +359,15 @@ def test_an_http2_server_that_answers_404_is_not_a_gateway(
         accepted.append(conn)
         h2c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         h2c.initiate_connection()
-        conn.sendall(h2c.data_to_send())
-        while data := conn.recv(65536):
-            for event in h2c.receive_data(data):
-                if isinstance(event, h2.events.RequestReceived):
-                    h2c.send_headers(event.stream_id, [(":status", "404")], end_stream=True)
+        try:
             conn.sendall(h2c.data_to_send())
+            while data := conn.recv(65536):
+                for event in h2c.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        h2c.send_headers(event.stream_id, [(":status", "404")], end_stream=True)
+                conn.sendall(h2c.data_to_send())
+        except (OSError, h2.exceptions.ProtocolError):
+            pass  # the client hung up first: nothing more to answer
 
     threading.Thread(target=serve, daemon=True).start()
     endpoint = f"127.0.0.1:{server.getsockname()[1]}"
