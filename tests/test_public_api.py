@@ -85,6 +85,7 @@ EXPECTED_MXGATEWAY_ALL = [
     "encode_value",
     "open_client",
     "parse_text_value",
+    "redact",
 ]
 
 EXPECTED_TESTING_ALL = [

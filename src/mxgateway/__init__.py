@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "TrioSession": "mxgateway._trio.client",
     "TrioEventStream": "mxgateway._trio.client",
     "ClientOptions": "mxgateway._options",
+    "redact": "mxgateway._core.redaction",
     "ReconnectPolicy": "mxgateway._options",
     "MxGatewayError": "mxgateway._errors",
     "ClientConfigError": "mxgateway._errors",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:
     )
     from mxgateway._core.galaxy import DeployEvent, GalaxyAttribute, GalaxyObject
     from mxgateway._core.quality import Quality
+    from mxgateway._core.redaction import redact
     from mxgateway._core.replies import (
         ReadResult,
         SessionInfo,
@@ -225,6 +227,7 @@ __all__ = [
     "encode_value",
     "open_client",
     "parse_text_value",
+    "redact",
 ]
 
 

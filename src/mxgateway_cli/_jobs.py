@@ -55,22 +55,10 @@ class Output:
 
 
 def mask_text(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        for form in _written_forms(secret):
-            text = text.replace(form, "***")
-    return text
+    """The library's one masking rule (keys, their escaped forms, anything shaped like a key)."""
+    from mxgateway import redact
 
-
-def _written_forms(secret: str) -> list[str]:
-    """``secret`` as it may appear in a message: raw, and escaped as repr() or unicode_escape write it.
-
-    An error about a key with a tab, newline or NUL in it quotes the key
-    with its repr (``'Bearer abc\\tdef'``), which the raw key does not match.
-    """
-    if not secret:
-        return []
-    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}
-    return sorted(forms, key=len, reverse=True)
+    return redact(text, secrets)
 
 
 def mask_json(value: Any, secrets: list[str]) -> Any:
