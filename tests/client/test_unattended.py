@@ -378,3 +378,19 @@ def test_an_http2_server_that_answers_404_is_not_a_gateway(
 
     with pytest.raises(GatewayUnavailableError, match=r"is not an MXAccess Gateway: it answered with .*404"):
         run_asyncio(main)
+
+
+def test_a_stream_of_an_id_the_gateway_never_had_is_not_found_not_lost() -> None:
+    from mxgateway import SessionNotFoundError
+
+    async def main() -> None:
+        with run_simulator_in_thread() as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+                unknown = "session-" + "0" * 32
+                for stream in (client.stream_events_raw(unknown), client.attach_session(unknown).events()):
+                    with pytest.raises(SessionNotFoundError) as caught:
+                        async with stream:
+                            await anext(stream)
+                    assert not isinstance(caught.value, SessionLostError)
+
+    run_asyncio(main, 30)

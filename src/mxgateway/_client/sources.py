@@ -24,6 +24,7 @@ class EventSource:
         self._session_id = session_id
         self._link = link
         self._generation = 0
+        self._requests = 0  # more than one: the stream had been attached before
 
     @property
     def description(self) -> str:
@@ -33,6 +34,7 @@ class EventSource:
         return self._link.session_id if self._link is not None else self._session_id
 
     def request(self, resume_after: int) -> Message:
+        self._requests += 1
         if self._link is not None:
             self._generation = self._link.generation
         return pb.StreamEventsRequest(session_id=self._current_id(), after_worker_sequence=resume_after)
@@ -59,6 +61,9 @@ class EventSource:
         return not event.worker_sequence and event.HasField("replay_gap")
 
     async def session_lost(self, error: MxGatewayError, resume_after: int) -> SessionRecovered:
+        known_alive = self._requests > 1 or (self._link is not None and self._link.live)
+        if not known_alive:
+            raise error  # an id the gateway never had (for us): its own error, not a loss
         if self._link is not None:
             return await self._link.stream_lost(error, self._generation, resume_after)
         raise SessionLostError(
