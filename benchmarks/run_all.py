@@ -72,6 +72,16 @@ def endpoint_text(port: int) -> str:
     return f"127.0.0.1:{port}"
 
 
+def events_stream(
+    client: Any, session: Any, after: int, typed: bool, buffer_size: int | None, overflow: str | None
+) -> Any:
+    """The stream a measurement reads: typed or raw, with the default buffer unless ``buffer_size``."""
+    options: dict[str, Any] = {} if overflow is None else {"overflow": overflow}
+    if buffer_size is not None:  # None: the default buffer, no buffer_size argument
+        options["buffer_size"] = buffer_size
+    return session.events(after, **options) if typed else client.stream_events_raw(SESSION_ID, after, **options)
+
+
 def trio_events(
     port: int, count: int, after: int, typed: bool, buffer_size: int | None, overflow: str | None = None
 ) -> dict[str, Any]:
@@ -86,18 +96,7 @@ def trio_events(
             received = 0
             overflowed = False
             with Timed() as timed:
-                stream: mxgateway.TrioEventStream[Any]
-                policy: dict[str, Any] = {} if overflow is None else {"overflow": overflow}
-                if buffer_size is None:  # the default buffer: no buffer_size argument
-                    stream = (
-                        session.events(after, **policy)
-                        if typed
-                        else client.stream_events_raw(SESSION_ID, after, **policy)
-                    )
-                elif typed:
-                    stream = session.events(after, buffer_size=buffer_size)
-                else:
-                    stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
+                stream = events_stream(client, session, after, typed, buffer_size, overflow)
                 dropped = 0
                 try:
                     async with stream as events:
@@ -126,18 +125,7 @@ def asyncio_events(
             received = 0
             overflowed = False
             with Timed() as timed:
-                stream: mxgateway.EventStream[Any]
-                policy: dict[str, Any] = {} if overflow is None else {"overflow": overflow}
-                if buffer_size is None:  # the default buffer: no buffer_size argument
-                    stream = (
-                        session.events(after, **policy)
-                        if typed
-                        else client.stream_events_raw(SESSION_ID, after, **policy)
-                    )
-                elif typed:
-                    stream = session.events(after, buffer_size=buffer_size)
-                else:
-                    stream = client.stream_events_raw(SESSION_ID, after, buffer_size=buffer_size)
+                stream = events_stream(client, session, after, typed, buffer_size, overflow)
                 dropped = 0
                 try:
                     async with stream as events:

@@ -161,17 +161,7 @@ class Session(SessionBase):
         overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> EventStream[Event]:
         """This session's typed events: ``async with session.events() as events: async for e in events``."""
-        pipeline = self._client._event_pipeline(
-            self.session_id,
-            after_worker_sequence,
-            buffer_size=buffer_size,
-            overflow=overflow,
-            decode=True,
-            link=self._link,
-        )
-        stream: EventStream[Event] = EventStream(self._client._runner, pipeline)
-        stream._claim = self._tags.claim  # the session's one event stream, taken while it reads
-        return stream
+        return self._typed_events(EventStream[Event], after_worker_sequence, buffer_size, overflow)
 
     async def __aenter__(self) -> Self:
         return self

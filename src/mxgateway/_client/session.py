@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from mxgateway._client import tags as by_name
 from mxgateway._core import commands as build
@@ -41,10 +41,12 @@ from mxgateway.generated import mxaccess_gateway_pb2 as pb
 if TYPE_CHECKING:
     from mxgateway._client.core import ClientCore
     from mxgateway._client.link import SessionLink
+    from mxgateway._client.streams import EventStreamBase
     from mxgateway._core.tags import TagReading
 
 TypeArg = MxType | str | None
 log = logging.getLogger("mxgateway")
+StreamT = TypeVar("StreamT", bound="EventStreamBase[Any]")
 _UNSET: Any = object()  # an argument of the handle form of write() that was left out
 # Bounds the implicit close when a session block or its client is left.
 CLOSE_TIMEOUT = 5.0
@@ -543,6 +545,26 @@ class SessionBase(SessionCommands):
             type=type,
             timeout=timeout,
         )
+
+    def _typed_events(
+        self,
+        stream_type: Callable[..., StreamT],
+        after_worker_sequence: int,
+        buffer_size: int,
+        overflow: Any,
+    ) -> StreamT:
+        """This session's typed event stream, of the front end's class (``events()``)."""
+        pipeline = self._client._event_pipeline(
+            self.session_id,
+            after_worker_sequence,
+            buffer_size=buffer_size,
+            overflow=overflow,
+            decode=True,
+            link=self._link,
+        )
+        stream = stream_type(self._client._runner, pipeline)
+        stream._claim = self._tags.claim  # the session's one event stream, taken while it reads
+        return stream
 
     async def close(self, *, timeout: float | None = None) -> str:
         """Close the session; idempotent and safe to call concurrently.

@@ -212,17 +212,7 @@ class TrioSession(SessionBase):
         overflow: OverflowPolicy = DEFAULT_OVERFLOW,
     ) -> TrioEventStream[Event]:
         """``async with session.events() as events: async for event in events``."""
-        pipeline = self._client._event_pipeline(
-            self.session_id,
-            after_worker_sequence,
-            buffer_size=buffer_size,
-            overflow=overflow,
-            decode=True,
-            link=self._link,
-        )
-        stream: TrioEventStream[Event] = TrioEventStream(self._client._runner, pipeline)
-        stream._claim = self._tags.claim  # the session's one event stream, taken while it reads
-        return stream
+        return self._typed_events(TrioEventStream[Event], after_worker_sequence, buffer_size, overflow)
 
 
 @dataclass(frozen=True)
