@@ -34,6 +34,22 @@ def test_check_reply_layers() -> None:
     assert unspecified.value.code == "UNSPECIFIED"
 
 
+def test_failure_text_says_a_repeated_diagnostic_once() -> None:
+    read_only = pb.MxStatusProxy(
+        category=pb.MX_STATUS_CATEGORY_OPERATIONAL_ERROR, detail=1012, diagnostic_text="Tank1.Level is read-only"
+    )
+    repeated = _reply(pb.PROTOCOL_STATUS_CODE_OK, read_only, hresult=-2147220992)
+    repeated.diagnostic_message = "Tank1.Level is read-only"
+    with pytest.raises(MxAccessError) as once:
+        replies.check_reply(repeated)
+    assert str(once.value).count("Tank1.Level is read-only") == 1
+    distinct = _reply(pb.PROTOCOL_STATUS_CODE_OK, read_only, hresult=-2147220992)
+    distinct.diagnostic_message = "the worker refused the write"
+    with pytest.raises(MxAccessError) as both:
+        replies.check_reply(distinct)
+    assert "Tank1.Level is read-only" in str(both.value) and "the worker refused the write" in str(both.value)
+
+
 def test_missing_payload_is_a_protocol_violation() -> None:
     reply = _reply(pb.PROTOCOL_STATUS_CODE_OK)
     with pytest.raises(ProtocolStatusError, match="register"):

@@ -74,7 +74,9 @@ def _describe_mxaccess_failure(reply: pb.MxCommandReply, statuses: Sequence[MxSt
     if error is not None:
         parts.append(error.describe())
     text = reply.diagnostic_message or reply.protocol_status.message
-    if text:
+    # The gateway often repeats the failing status's diagnostic as the reply's
+    # message: say it once.
+    if text and (error is None or text != error.diagnostic_text):
         parts.append(text)
     return ": ".join(parts[:1]) + " (" + "; ".join(parts[1:]) + ")"
 
