@@ -218,7 +218,7 @@ async def test_a_frozen_gateway_without_reconnect_ends_the_stream_within_interva
     assert elapsed < 0.3 + 0.3 + 1.0
 
 
-# -------------------------------------------------------- not (or no longer) a gateway
+# ------------------------------------------------- not (or not responding as) a gateway
 
 
 @pytest.fixture

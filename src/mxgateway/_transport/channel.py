@@ -270,14 +270,13 @@ class GatewayTransport:
         if problem is not None:
             channel.close()
             what = (
-                "closed the connection without speaking HTTP/2"
+                "closed the connection without speaking HTTP/2: it is not an MXAccess Gateway"
                 if problem == "closed"
                 else "accepted the connection but sent no HTTP/2 settings "
-                f"within {options.connect_timeout:g} s"
+                f"within {options.connect_timeout:g} s: it is not responding, or not an MXAccess Gateway"
             )
             raise GatewayUnavailableError(
-                f"the endpoint {where} {what}: it is not (or no longer) an MXAccess Gateway "
-                "(or plaintext/TLS does not match the gateway)",
+                f"the endpoint {where} {what} (or plaintext/TLS does not match the gateway)",
                 method="connect",
             )
         try:
