@@ -403,6 +403,23 @@ def test_client_exit_closes_channel_even_when_session_close_fails(gateway: FakeG
     assert len(gateway.calls("CloseSession")) == 1
 
 
+def test_client_close_closes_the_channel_even_when_cancelled_during_a_session_close(gateway: FakeGateway) -> None:
+    gateway.service.close_hangs = True
+
+    async def main() -> GatewayClient:
+        client = await GatewayClient.connect(endpoint=gateway.endpoint, plaintext=True)
+        await client.open_session("s")
+        closing = asyncio.get_running_loop().create_task(client.aclose())
+        assert await asyncio.to_thread(gateway.state.close_started.wait, WAIT)
+        closing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(closing, WAIT)
+        return client
+
+    client = run_asyncio(main)
+    assert not client.statistics().connected
+
+
 def test_leaving_blocks_when_the_gateway_is_gone_warns_instead_of_raising(
     gateway: FakeGateway, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -91,6 +91,7 @@ class FakeState:
     streams_cancelled: int = 0
     invoke_started: threading.Event = field(default_factory=threading.Event)
     invoke_cancelled: threading.Event = field(default_factory=threading.Event)
+    close_started: threading.Event = field(default_factory=threading.Event)
 
 
 class FakeGatewayService(mxaccess_gateway_grpc.MxAccessGatewayBase):
@@ -128,6 +129,7 @@ class FakeGatewayService(mxaccess_gateway_grpc.MxAccessGatewayBase):
 
     async def CloseSession(self, stream: Stream[pb.CloseSessionRequest, pb.CloseSessionReply]) -> None:
         request = await self._record("CloseSession", stream)
+        self.state.close_started.set()
         if self.close_hangs:
             await asyncio.Event().wait()
         await stream.send_message(

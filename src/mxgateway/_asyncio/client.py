@@ -79,8 +79,10 @@ class GatewayClient(ClientCore):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        first_error = await self._close_tracked_sessions()
-        await self._transport.aclose()
+        try:
+            first_error = await self._close_tracked_sessions()
+        finally:
+            await self._transport.aclose()  # even when a session's close was cancelled
         if first_error is not None and exc is None and not _gateway_gone(first_error):
             raise first_error
 
