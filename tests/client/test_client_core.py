@@ -137,6 +137,25 @@ def test_statistics_show_the_connection_state_and_reconnects() -> None:
     assert run_asyncio(main) == [("connected", 1), ("disconnected", 1), ("connected", 2), ("closed", 2)]
 
 
+def test_calls_that_find_the_connection_lost_together_open_one_connection(caplog: pytest.LogCaptureFixture) -> None:
+    from mxgateway.testing import run_simulator_in_thread
+
+    async def main() -> int:
+        with run_simulator_in_thread() as sim:
+            async with await GatewayClient.connect(endpoint=sim.endpoint, plaintext=True) as client:
+                session = await client.open_session("s")
+                with waiting_for_log("lost the connection") as lost:
+                    sim.drop_connections()
+                    assert await asyncio.to_thread(lost.seen.wait, 10)
+                async with asyncio.timeout(10):
+                    await asyncio.gather(*(session.ping() for _ in range(5)))
+                return client.statistics().connections
+
+    with caplog.at_level("INFO", logger="mxgateway"):
+        assert run_asyncio(main) == 2
+    assert caplog.text.count("reconnected to the gateway") == 1
+
+
 
 def test_goaway_for_too_many_pings_doubles_the_keepalive_interval(
     gateway: FakeGateway, caplog: pytest.LogCaptureFixture

@@ -151,6 +151,9 @@ class GatewayTransport:
         self._calls_failed = 0
         self._connections = 0
         self._last_error: str | None = None
+        # Calls that find the connection lost at the same moment open one new
+        # connection between them, counted and logged once.
+        self._connecting = asyncio.Lock()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open" if self._channel else "new"
@@ -214,17 +217,20 @@ class GatewayTransport:
             raise ClientClosedError("the client is not connected")
         if _compat.channel_connected(channel):
             return
-        try:
-            await self._open_connection(channel)
-        except GatewayUnavailableError as error:
-            self._last_error = redact(str(error), self.secrets)
-            raise
-        if self._connections:
-            log.info("reconnected to the gateway at %s", self.options.endpoint)
-        self._connections += 1
-        lost = _compat.connection_closed(channel)
-        if lost is not None:
-            lost.add_done_callback(self._connection_lost)
+        async with self._connecting:
+            if _compat.channel_connected(channel):
+                return  # another call connected while this one waited
+            try:
+                await self._open_connection(channel)
+            except GatewayUnavailableError as error:
+                self._last_error = redact(str(error), self.secrets)
+                raise
+            if self._connections:
+                log.info("reconnected to the gateway at %s", self.options.endpoint)
+            self._connections += 1
+            lost = _compat.connection_closed(channel)
+            if lost is not None:
+                lost.add_done_callback(self._connection_lost)
 
     def _slow_down_pings(self) -> None:
         """The gateway refused our pings as too many: ping half as often from the next connection."""
@@ -354,9 +360,21 @@ class GatewayTransport:
     async def unary(self, method: str, request: Message, timeout: float | None) -> Any:
         """One unary RPC (``method``: ``"Invoke"``, ``"GalaxyRepository/BrowseChildren"``, ...)."""
         stub_method = self._stub_method(method)
-        with self.call(method):
-            await self.ensure_connected()
-            return await stub_method(request, timeout=timeout, metadata=self._metadata)
+        # ``call`` written out, and the connection checked before awaiting
+        # ``ensure_connected``: this runs once per command.
+        self._calls_started += 1
+        try:
+            if not _compat.channel_connected(self._channel):
+                await self.ensure_connected()
+            reply = await stub_method(request, timeout=timeout, metadata=self._metadata)
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            self._calls_failed += 1
+            raise
+        except BaseException as exc:
+            self._calls_failed += 1
+            self._raise_translated(exc, method)
+        self._calls_succeeded += 1
+        return reply
 
     async def collect(self, method: str, request: Message, timeout: float | None) -> list[Any]:
         """Every message of a short server stream (e.g. QueryActiveAlarms)."""
